@@ -1,0 +1,152 @@
+package vpsorg
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// BackupsService manages backups: /api/v1/backups/. Restoring a server from
+// a backup is [ServersService.Restore].
+type BackupsService struct {
+	client *Client
+}
+
+// BackupType says who made a backup. Unknown values are kept as they came.
+type BackupType string
+
+// The documented backup types.
+const (
+	BackupTypeManual    BackupType = "manual"    // made through the API; never expires
+	BackupTypeAutomatic BackupType = "automatic" // made by the plan; expires per retention
+)
+
+// Backup is a backup of a server.
+type Backup struct {
+	ID          int64      `json:"id"`
+	Server      ServerRef  `json:"server"`
+	Type        BackupType `json:"backup_type"`
+	Status      Status     `json:"status"`
+	SizeMB      *int64     `json:"size_mb"`    // nil until the backup completes
+	CreatedAt   time.Time  `json:"created_at"` //
+	ExpiresAt   *time.Time `json:"expires_at"` // nil for manual backups, which never expire
+	Description string     `json:"description"`
+	Message     string     `json:"message,omitempty"` // set on the answer to Create only
+}
+
+func (b Backup) itemID() int64 { return b.ID }
+
+// BackupListOptions filters [BackupsService.List] and [BackupsService.All].
+type BackupListOptions struct {
+	ServerID int64      `url:"server_id,omitempty"`   // only this server's backups; 0 for all
+	Type     BackupType `url:"backup_type,omitempty"` // only this type; "" for both
+	ListOptions
+}
+
+func (o *BackupListOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	if err := checkServerFilter(o.ServerID); err != nil {
+		return err
+	}
+	switch o.Type {
+	case "", BackupTypeManual, BackupTypeAutomatic:
+	default:
+		return &ValidationError{Field: "backup_type", Message: `must be "manual" or "automatic"`}
+	}
+	return o.ListOptions.validate()
+}
+
+// BackupCreateRequest is the body of [BackupsService.Create].
+type BackupCreateRequest struct {
+	ServerID    int64  `json:"server_id"`             // required
+	Description string `json:"description,omitempty"` // free text
+}
+
+// List returns one page of the backups on your servers (GET
+// /api/v1/backups/), filtered by opts, which may be nil. The order is the
+// server's and is not by date. Response.Count is the total across pages and
+// Response.NextPage the next page's number, 0 on the last page; [BackupsService.All]
+// walks them all.
+//
+// Errors: [*ValidationError] for a negative ServerID or an unknown Type
+// (nothing is sent); [ErrUnauthorized] for a bad token; [ErrBadRequest].
+func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]Backup, *Response, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
+	}
+	var lo ListOptions
+	if opts != nil {
+		lo = opts.ListOptions
+	}
+	return list[Backup](ctx, s.client, "backups/", opts, lo)
+}
+
+// All yields every backup matching opts (which may be nil), fetching pages
+// lazily as the loop advances, one page in memory at a time. It stops after
+// yielding the first error; breaking out of the loop sends no further
+// request. opts is never modified.
+//
+//	for b, err := range client.Backups.All(ctx, nil) {
+//		if err != nil { return err }
+//		fmt.Println(b.ID)
+//	}
+func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[Backup, error] {
+	var o BackupListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.validate(); err != nil {
+		return failSeq[Backup](err)
+	}
+	return all[Backup](ctx, s.client, "backups/", o.Page, func(page int) any {
+		q := o
+		q.Page = page
+		return &q
+	})
+}
+
+// Create starts a manual backup of a server (POST /api/v1/backups/) and
+// returns it as the API answered: status "in_progress", SizeMB nil, with a
+// Message. Wait for it with [BackupsService.Wait]. Manual backups never
+// expire; a server keeps at most 10.
+//
+// A create is never retried after the request may have reached the server,
+// so it cannot make two backups; a 429 or a connection that was never made
+// is retried.
+//
+// Errors: [*ValidationError] for a nil req or ServerID <= 0; [ErrBadRequest]
+// for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
+// server does not exist; [ErrUnauthorized].
+func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (*Backup, *Response, error) {
+	if req == nil {
+		return nil, nil, &ValidationError{Message: "nil BackupCreateRequest"}
+	}
+	if err := checkID("server_id", req.ServerID); err != nil {
+		return nil, nil, err
+	}
+	b := new(Backup)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "backups/", body: req}, b)
+	if err != nil {
+		return nil, resp, err
+	}
+	return b, resp, nil
+}
+
+// Delete deletes a backup for good (DELETE /api/v1/backups/{id}/); it cannot
+// be undone. A backup still in progress may be deleted.
+//
+// When a try failed ambiguously (a 5xx or a broken connection) and the
+// retry answers 404, Delete reports success: the backup is gone.
+//
+// Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
+// backup exists; [ErrUnauthorized].
+func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response, error) {
+	if err := checkID("backup_id", backupID); err != nil {
+		return nil, err
+	}
+	return s.client.do(ctx, request{method: http.MethodDelete, path: "backups/" + strconv.FormatInt(backupID, 10) + "/"}, nil)
+}

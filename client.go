@@ -1,0 +1,196 @@
+package vpsorg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultBaseURL is the API root the Client talks to unless [WithBaseURL]
+// says otherwise.
+const DefaultBaseURL = "https://admin.vps.org/api/v1/"
+
+// Version is the SDK's version; the default User-Agent is "vpsorg-go/" + Version.
+const Version = "0.1.0"
+
+const defaultUserAgent = "vpsorg-go/" + Version
+
+// Environment variables read by [NewClientFromEnv].
+const (
+	EnvToken   = "VPSORG_API_TOKEN"
+	EnvBaseURL = "VPSORG_API_URL"
+)
+
+// Client talks to the VPS.org API. Create one with [NewClient] and share it:
+// it is safe for concurrent use and reuses connections.
+//
+// Printing a Client with any fmt verb shows its base URL only, never the token.
+type Client struct {
+	Backups   *BackupsService   // /api/v1/backups/
+	Snapshots *SnapshotsService // /api/v1/snapshots/
+	Servers   *ServersService   // /api/v1/servers/
+
+	base         string // absolute, ends with "/"
+	basePath     string // base's path, for naming calls in errors
+	origin       origin
+	auth         string // "Bearer <token>"; kept out of every string the package makes
+	userAgent    string
+	logger       *slog.Logger
+	http         *retryablehttp.Client
+	retryWaitMax time.Duration
+	adjustWait   func(time.Duration) time.Duration
+	sleep        func(ctx context.Context, d time.Duration) error
+	now          func() time.Time
+}
+
+// NewClient returns a Client that authenticates with token. It returns an
+// error, and never a Client that fails later, for an empty token, a nil or
+// failing option, a malformed base URL, or an http:// base URL to a host
+// other than loopback without [WithInsecureHTTP].
+func NewClient(token string, opts ...Option) (*Client, error) {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return nil, errors.New("vpsorg: NewClient: empty token")
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
+		// Said without the token itself: errors never carry it.
+		return nil, errors.New("vpsorg: NewClient: token contains white space or control characters")
+	}
+	cfg := defaultConfig()
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("vpsorg: NewClient: option %d is nil", i)
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	base, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:         base.String(),
+		basePath:     base.Path,
+		origin:       originOf(base),
+		auth:         "Bearer " + token,
+		userAgent:    cfg.userAgent,
+		logger:       cfg.logger,
+		retryWaitMax: cfg.retryWaitMax,
+		adjustWait:   cfg.adjustWait,
+		sleep:        cfg.sleep,
+		now:          cfg.now,
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	user := cfg.httpClient
+	if user == nil {
+		user = defaultHTTPClient()
+	}
+	c.http = c.newRetryClient(wrapHTTPClient(user, c.origin), cfg)
+	c.Backups = &BackupsService{client: c}
+	c.Snapshots = &SnapshotsService{client: c}
+	c.Servers = &ServersService{client: c}
+	return c, nil
+}
+
+// NewClientFromEnv returns a Client for the token in VPSORG_API_TOKEN and,
+// when set, the base URL in VPSORG_API_URL. opts are applied after the
+// environment, so an explicit [WithBaseURL] wins. It fails like [NewClient],
+// and when VPSORG_API_TOKEN is empty.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	token := os.Getenv(EnvToken)
+	if strings.TrimSpace(token) == "" {
+		return nil, errors.New("vpsorg: NewClientFromEnv: " + EnvToken + " is not set")
+	}
+	if u := os.Getenv(EnvBaseURL); u != "" {
+		opts = append([]Option{WithBaseURL(u)}, opts...)
+	}
+	return NewClient(token, opts...)
+}
+
+// BaseURL returns the API root the Client sends its requests to.
+func (c *Client) BaseURL() string { return c.base }
+
+// String describes the Client without its token.
+func (c *Client) String() string { return "vpsorg.Client{BaseURL: " + c.base + "}" }
+
+// GoString describes the Client without its token, for %#v.
+func (c *Client) GoString() string {
+	return "&vpsorg.Client{BaseURL: " + fmt.Sprintf("%q", c.base) + "}"
+}
+
+// Format prints [Client.String] for every verb (and [Client.GoString] for
+// %#v), so that no fmt verb can reach the token through reflection.
+func (c *Client) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, c.GoString())
+		return
+	}
+	fmt.Fprint(f, c.String())
+}
+
+// defaultHTTPClient is a pooled client of our own, so that the SDK never
+// shares http.DefaultTransport's tuning with the rest of the program.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, Timeout: 60 * time.Second}
+}
+
+// wrapHTTPClient returns a client that behaves as user does but refuses to
+// follow a redirect out of the API's origin. It reads user.Transport at every
+// request, so mocks installed on user after NewClient still take effect.
+func wrapHTTPClient(user *http.Client, api origin) *http.Client {
+	inner := *user
+	inner.Transport = userTransport{user}
+	next := user.CheckRedirect
+	inner.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if originOf(req.URL) != api {
+			return fmt.Errorf("%w to another origin (%s://%s)", errRedirect, req.URL.Scheme, req.URL.Host)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &inner
+}
+
+// userTransport sends through the user's client's current Transport.
+type userTransport struct{ hc *http.Client }
+
+func (t userTransport) transport() http.RoundTripper {
+	if rt := t.hc.Transport; rt != nil {
+		return rt
+	}
+	return http.DefaultTransport
+}
+
+func (t userTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.transport().RoundTrip(r)
+}
+
+// CloseIdleConnections passes the call on, as http.Client would.
+func (t userTransport) CloseIdleConnections() {
+	if ci, ok := t.transport().(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,48 @@
+// Package vpsorg is a Go client for the VPS.org backups and snapshots API
+// (https://admin.vps.org/api/v1/).
+//
+// Create a [Client] with [NewClient] (or [NewClientFromEnv], which reads
+// VPSORG_API_TOKEN and VPSORG_API_URL) and use its services:
+// [BackupsService], [SnapshotsService] and [ServersService]. Every call takes
+// a context, and list calls come in two forms: List returns one page, All
+// walks every page lazily as a range-over-func iterator.
+//
+// # Errors
+//
+// An answer outside 2xx is an [*APIError], which matches [ErrBadRequest],
+// [ErrUnauthorized], [ErrForbidden], [ErrNotFound], [ErrRateLimited] or
+// [ErrServerError] with [errors.Is] and carries DRF's message and field
+// errors. Input refused before anything is sent is a [*ValidationError]. A
+// call with no usable answer (connection, context, decoding) is a
+// [*RequestError] that keeps its cause. The token never appears in any of
+// them.
+//
+// # Retries
+//
+// Calls are retried (4 times by default, exponential backoff with full
+// jitter between 500ms and 30s) by method, because a repeated create makes a
+// second backup and a repeated restore restores twice:
+//
+//   - GET and DELETE are retried on 429, 500, 502, 503, 504, and on any
+//     connection failure other than TLS errors and refused redirects.
+//   - POST (create, restore) is retried only when the server certainly did
+//     not act: a 429, or a connection that failed before the request was
+//     written (refused, DNS). Never on 5xx or a connection lost after
+//     sending.
+//
+// Retry-After (seconds or HTTP date) is honoured on 429 and 503; when it asks
+// for longer than the maximum wait ([WithRetryWait]) the call returns at once
+// with the [*APIError], RetryAfter set. When retries run out the caller gets
+// the last answer's typed error with Attempts set. A DELETE whose earlier try
+// failed ambiguously and whose retry answers 404 succeeds: the object is gone.
+//
+// # Waiting
+//
+// Creates and restores return as soon as the work has started. The Wait
+// methods poll until it is done, backing off between polls; see [WaitOptions].
+//
+// # Testing
+//
+// Package vpsorgtest is an in-memory fake of the API to test code that uses
+// this package against.
+package vpsorg

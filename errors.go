@@ -1,0 +1,122 @@
+package vpsorg
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. An [*APIError] matches the sentinel of its status code with
+// [errors.Is], so callers can branch without inspecting status codes:
+//
+//	if errors.Is(err, vpsorg.ErrNotFound) { ... }
+var (
+	ErrBadRequest   = errors.New("vpsorg: bad request")      // 400
+	ErrUnauthorized = errors.New("vpsorg: unauthorized")     // 401
+	ErrForbidden    = errors.New("vpsorg: forbidden")        // 403
+	ErrNotFound     = errors.New("vpsorg: not found")        // 404
+	ErrRateLimited  = errors.New("vpsorg: rate limited")     // 429
+	ErrServerError  = errors.New("vpsorg: server error")     // any 5xx
+	errRedirect     = errors.New("vpsorg: redirect refused") // never leaves the package unwrapped
+
+	// ErrResponseTooLarge is matched by the error of a call whose success body
+	// is larger than 32 MiB. Nothing past that limit is read.
+	ErrResponseTooLarge = errors.New("vpsorg: response body too large")
+
+	// ErrOperationFailed is returned by the Wait methods when the awaited
+	// backup or snapshot reached status "failed". The last seen object is
+	// returned along with it.
+	ErrOperationFailed = errors.New("vpsorg: operation failed")
+)
+
+// APIError is the error of every call the API answered with a status outside
+// 2xx. It matches [ErrBadRequest], [ErrUnauthorized], [ErrForbidden],
+// [ErrNotFound], [ErrRateLimited] or [ErrServerError] with [errors.Is].
+type APIError struct {
+	StatusCode int    // HTTP status code of the last answer
+	Method     string // HTTP method of the call
+	Path       string // URL path of the call, such as "/api/v1/backups/"
+
+	// Message is the human text: DRF's "detail", else "non_field_errors",
+	// else a summary of FieldErrors, else the trimmed start of the raw body.
+	Message string
+
+	// FieldErrors holds DRF's per-field messages of a 400 answer, keyed by the
+	// API's field name ("server_id", "name", ...). Nil when there were none.
+	FieldErrors map[string][]string
+
+	RequestID  string        // the server's request id header, when sent
+	RetryAfter time.Duration // the Retry-After the server asked for, if any
+	Attempts   int           // tries the call took, retries included
+	Body       []byte        // the raw body, at most 64 KiB of it
+}
+
+// Error returns "vpsorg: METHOD PATH: STATUS TEXT: MESSAGE".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "vpsorg: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e's status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServerError:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// ValidationError reports input refused before any request was sent.
+// Field is the API's name of the offending field, such as "server_id",
+// "name", "backup_type", "backup_id" or "snapshot_id".
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return "vpsorg: invalid request: " + e.Message
+	}
+	return "vpsorg: invalid " + e.Field + ": " + e.Message
+}
+
+// RequestError is the error of a call that got no usable answer: the
+// connection failed, the context ended, or the body could not be read or
+// decoded. It names the call and keeps the cause for [errors.Is] and
+// [errors.As], so errors.Is(err, context.DeadlineExceeded) holds when the
+// deadline passed.
+type RequestError struct {
+	Method   string // HTTP method of the call
+	Path     string // URL path of the call
+	Attempts int    // tries made before giving up (0 when none was sent)
+	Err      error  // the cause
+}
+
+// Error returns "vpsorg: METHOD PATH: CAUSE".
+func (e *RequestError) Error() string {
+	return "vpsorg: " + e.Method + " " + e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }

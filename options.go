@@ -1,0 +1,142 @@
+package vpsorg
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Option configures a [Client] in [NewClient]. An option given a bad value
+// makes NewClient return an error.
+type Option func(*config) error
+
+// config collects the options before NewClient builds the Client from it.
+type config struct {
+	baseURL      string
+	httpClient   *http.Client
+	userAgent    string
+	retryMax     int
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	logger       *slog.Logger
+	insecureHTTP bool
+
+	// Test seams, set only through export_test.go: the pause between tries
+	// and between polls, and the clock the waiters read.
+	adjustWait func(time.Duration) time.Duration
+	sleep      func(ctx context.Context, d time.Duration) error
+	now        func() time.Time
+}
+
+// Defaults of the retry policy; see the README's "Retries" section.
+const (
+	DefaultRetryMax     = 4
+	DefaultRetryWaitMin = 500 * time.Millisecond
+	DefaultRetryWaitMax = 30 * time.Second
+)
+
+func defaultConfig() config {
+	return config{
+		baseURL:      DefaultBaseURL,
+		retryMax:     DefaultRetryMax,
+		retryWaitMin: DefaultRetryWaitMin,
+		retryWaitMax: DefaultRetryWaitMax,
+	}
+}
+
+// WithBaseURL sets the API root, such as "https://admin.vps.org/api/v1/"
+// (the default, [DefaultBaseURL]). A missing trailing slash is added.
+// NewClient refuses a URL that is not absolute http(s), that carries user
+// info, a query or a fragment, or that uses http:// to a host other than
+// loopback without [WithInsecureHTTP].
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(rawURL) == "" {
+			return errors.New("vpsorg: WithBaseURL: empty URL")
+		}
+		c.baseURL = rawURL
+		return nil
+	}
+}
+
+// WithHTTPClient makes the Client send its requests through hc. The client
+// is wrapped, never replaced or modified: its Transport (read at every
+// request, so an httpmock activated later still takes effect), Timeout, Jar
+// and CheckRedirect are kept. The Client only adds a redirect check that
+// refuses to follow a redirect to another origin, so the token never leaves
+// the base URL's host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("vpsorg: WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent puts product (such as "myapp/1.2") before the SDK's own
+// User-Agent: "myapp/1.2 vpsorg-go/0.1.0".
+func WithUserAgent(product string) Option {
+	return func(c *config) error {
+		product = strings.TrimSpace(product)
+		if product == "" {
+			return errors.New("vpsorg: WithUserAgent: empty product")
+		}
+		if strings.ContainsFunc(product, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errors.New("vpsorg: WithUserAgent: control character in product")
+		}
+		c.userAgent = product + " " + defaultUserAgent
+		return nil
+	}
+}
+
+// WithRetryMax sets how many times a call is retried after its first try
+// (default [DefaultRetryMax]); 0 turns retries off. Which answers are
+// retried depends on the method: see the package documentation.
+func WithRetryMax(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("vpsorg: WithRetryMax: negative count")
+		}
+		c.retryMax = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the bounds of the backoff between tries (defaults
+// [DefaultRetryWaitMin] and [DefaultRetryWaitMax]). max is also the longest
+// Retry-After the Client will wait for: a server asking for longer gets no
+// retry, and the call returns its [*APIError] with RetryAfter set.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < min {
+			return errors.New("vpsorg: WithRetryWait: need 0 <= min <= max")
+		}
+		c.retryWaitMin, c.retryWaitMax = min, max
+		return nil
+	}
+}
+
+// WithLogger makes the Client log its requests, retries and answers to l at
+// debug level (errors at error level). Nil, the default, keeps it silent.
+// The token is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows an http:// base URL to a host that is not
+// loopback. The token then crosses the network in clear text: use it only
+// inside a network you trust.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecureHTTP = true
+		return nil
+	}
+}

@@ -1,0 +1,187 @@
+package vpsorg
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// ListOptions selects a page of a list. Zero values leave the choice to the
+// server (page 1, its default page size).
+type ListOptions struct {
+	Page     int `url:"page,omitempty"`      // 1-based page number
+	PageSize int `url:"page_size,omitempty"` // items per page
+}
+
+func (o ListOptions) validate() error {
+	if o.Page < 0 {
+		return &ValidationError{Field: "page", Message: "must not be negative"}
+	}
+	if o.PageSize < 0 {
+		return &ValidationError{Field: "page_size", Message: "must not be negative"}
+	}
+	return nil
+}
+
+// envelope is DRF's list answer. The documentation's examples carry only
+// count and results; DRF adds next and previous links.
+type envelope[T any] struct {
+	Count   int  `json:"count"`
+	Next    link `json:"next"`
+	Results []T  `json:"results"`
+}
+
+// link is a "next" field: absent (the documented shape), null (last page),
+// or a URL.
+type link struct {
+	present bool
+	url     string
+}
+
+func (l *link) UnmarshalJSON(b []byte) error {
+	l.present = true
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &l.url)
+}
+
+// identified is what All needs of an item to notice a repeated page.
+type identified interface{ itemID() int64 }
+
+// getPage fetches one list page, from a path and query or from a next link.
+func getPage[T any](ctx context.Context, c *Client, req request) (*envelope[T], *Response, error) {
+	req.method = http.MethodGet
+	var env envelope[T]
+	resp, err := c.do(ctx, req, &env)
+	if err != nil {
+		return nil, resp, err
+	}
+	if env.Results == nil {
+		return nil, resp, &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: resp.Attempts,
+			Err: errors.New(`decode response: list without "results"`)}
+	}
+	resp.Count = env.Count
+	return &env, resp, nil
+}
+
+// list returns one page and fills the Response's Count and NextPage.
+func list[T any](ctx context.Context, c *Client, path string, query any, lo ListOptions) ([]T, *Response, error) {
+	env, resp, err := getPage[T](ctx, c, request{path: path, query: query})
+	if err != nil {
+		return nil, resp, err
+	}
+	page := max(lo.Page, 1)
+	switch {
+	case env.Next.url != "":
+		resp.NextPage = pageOf(env.Next.url, page+1)
+	case env.Next.present:
+		resp.NextPage = 0
+	default:
+		// No links, as in the documentation: infer from count, taking the
+		// pages before this one as full.
+		size := lo.PageSize
+		if size == 0 {
+			size = len(env.Results)
+		}
+		if len(env.Results) > 0 && (page-1)*size+len(env.Results) < env.Count {
+			resp.NextPage = page + 1
+		}
+	}
+	return env.Results, resp, nil
+}
+
+// pageOf reads the page number of a next link, or returns def.
+func pageOf(raw string, def int) int {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return def
+	}
+	if n, err := strconv.Atoi(u.Query().Get("page")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// all walks every page lazily, yielding items one by one. queryFor returns
+// the query for a page number; it must not share memory with the caller's
+// options, which All never changes.
+func all[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		page, seen := max(first, 1), 0
+		next := ""
+		visited := map[string]bool{}
+		var prev struct {
+			n           int
+			first, last int64
+		}
+		for {
+			req := request{path: path, url: next}
+			if next == "" {
+				req.query = queryFor(page)
+			}
+			env, _, err := getPage[T](ctx, c, req)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			res := env.Results
+			if n := len(res); n > 0 {
+				if n == prev.n && res[0].itemID() == prev.first && res[n-1].itemID() == prev.last {
+					yield(zero, fmt.Errorf("vpsorg: GET %s%s: the server repeated a page (page %d)", c.basePath, path, page))
+					return
+				}
+				prev.n, prev.first, prev.last = n, res[0].itemID(), res[n-1].itemID()
+			}
+			for i := range res {
+				if !yield(res[i], nil) {
+					return
+				}
+			}
+			seen += len(res)
+			page++
+			switch {
+			case env.Next.url != "":
+				if err := c.checkNextLink(env.Next.url, visited); err != nil {
+					yield(zero, err)
+					return
+				}
+				next = env.Next.url
+			case env.Next.present, len(res) == 0, seen >= env.Count:
+				return
+			}
+		}
+	}
+}
+
+// checkNextLink refuses a next link that would take the token to another
+// origin, or that was already followed (a server looping on its pages).
+func (c *Client) checkNextLink(raw string, visited map[string]bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("vpsorg: list: invalid next link %q", raw)
+	}
+	if originOf(u) != c.origin {
+		return fmt.Errorf("vpsorg: list: next link to another origin (%s://%s) refused", u.Scheme, u.Host)
+	}
+	if visited[raw] {
+		return fmt.Errorf("vpsorg: list: next link %s repeats an earlier page", u.RequestURI())
+	}
+	visited[raw] = true
+	return nil
+}
+
+// failSeq yields err once: All's answer to options refused before any
+// request is sent.
+func failSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}

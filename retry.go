@@ -1,0 +1,220 @@
+package vpsorg
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// callState is what the retry policy needs to know about one call and
+// cannot learn from go-retryablehttp's callbacks: the method (there is no
+// request when the connection failed), whether the last try's request was
+// written out, and whether an earlier try may have reached the server.
+type callState struct {
+	method    string
+	attempts  int
+	wrote     atomic.Bool // the current try's request was fully written
+	ambiguous bool        // an earlier try may have acted on the server
+}
+
+type callStateKey struct{}
+
+// withCallState puts st into ctx, with a trace that tells st when the
+// request has been written.
+func withCallState(ctx context.Context, st *callState) context.Context {
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				st.wrote.Store(true)
+			}
+		},
+	})
+}
+
+func callStateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	return st
+}
+
+func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Client {
+	rc := &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryWaitMin: cfg.retryWaitMin,
+		RetryWaitMax: cfg.retryWaitMax,
+		RetryMax:     cfg.retryMax,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: passThrough,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			if st := callStateFrom(req.Context()); st != nil {
+				st.attempts++
+				st.wrote.Store(false)
+			}
+		},
+	}
+	if cfg.logger != nil {
+		// *slog.Logger has the method set of retryablehttp.LeveledLogger.
+		rc.Logger = cfg.logger
+	}
+	return rc
+}
+
+// passThrough hands the last answer back as it is, so the caller turns it
+// into a typed *APIError instead of "giving up after N attempts".
+func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil && err != nil && isContextErr(err) {
+		drainAndClose(resp.Body)
+		return nil, err
+	}
+	if resp != nil {
+		return resp, nil
+	}
+	return nil, err
+}
+
+// checkRetry decides by method, because a repeated create makes a second
+// backup and a repeated restore restores twice. POSTs are retried only
+// when the server certainly did not act: a 429, or a request never sent.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := callStateFrom(ctx)
+	if st == nil {
+		return false, err
+	}
+	idempotent := st.method != http.MethodPost
+	if err != nil {
+		switch classifyTransportErr(err, st.wrote.Load()) {
+		case errNotSent:
+			return true, nil
+		case errAmbiguous:
+			st.ambiguous = true
+			return idempotent, nil
+		}
+		return false, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return c.retryAfterAllowed(resp), nil
+	case http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		st.ambiguous = true
+		return idempotent && c.retryAfterAllowed(resp), nil
+	}
+	return false, nil
+}
+
+// retryAfterAllowed reports whether the wait the server asks for, if any,
+// fits within the configured maximum: a longer one is not waited out.
+func (c *Client) retryAfterAllowed(resp *http.Response) bool {
+	d, ok := retryAfter(resp.Header, c.now())
+	return !ok || d <= c.retryWaitMax
+}
+
+// backoff waits what Retry-After asks on 429 and 503, and otherwise an
+// exponential backoff with full jitter between min and max.
+func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	wait, ok := time.Duration(0), false
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		wait, ok = retryAfter(resp.Header, c.now())
+	}
+	if !ok {
+		wait = jitter(min, max, attempt)
+	}
+	if c.adjustWait != nil {
+		wait = c.adjustWait(wait)
+	}
+	return wait
+}
+
+// jitter returns a random wait in [min, min*2^attempt], capped at max.
+func jitter(min, max time.Duration, attempt int) time.Duration {
+	ceil := max
+	if attempt < 30 && min > 0 && min<<attempt < max && min<<attempt > 0 {
+		ceil = min << attempt
+	}
+	if ceil <= min {
+		return min
+	}
+	return min + rand.N(ceil-min+1)
+}
+
+// retryAfter parses a Retry-After header in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+type transportErrKind int
+
+const (
+	errFinal     transportErrKind = iota // never retried: TLS, bad URL, refused redirect
+	errNotSent                           // the server cannot have seen the request
+	errAmbiguous                         // the request may have reached the server
+)
+
+// classifyTransportErr sorts a failed try by whether the server can have
+// acted on it, which decides whether a POST may be sent again.
+func classifyTransportErr(err error, wrote bool) transportErrKind {
+	var (
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		certErr  *tls.CertificateVerificationError
+		hostErr  x509.HostnameError
+		authErr  x509.UnknownAuthorityError
+		recErr   tls.RecordHeaderError
+		alertErr tls.AlertError
+	)
+	switch {
+	case errors.Is(err, errRedirect),
+		errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &authErr),
+		errors.As(err, &recErr), errors.As(err, &alertErr),
+		strings.Contains(err.Error(), "unsupported protocol scheme"),
+		strings.Contains(err.Error(), "stopped after"):
+		return errFinal
+	case errors.As(err, &dnsErr):
+		return errNotSent
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return errNotSent
+	case !wrote:
+		// Nothing complete reached the server, so it cannot have acted.
+		return errNotSent
+	}
+	return errAmbiguous
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

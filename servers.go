@@ -1,0 +1,170 @@
+package vpsorg
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ServersService lists servers and restores them from backups:
+// /api/v1/servers/.
+type ServersService struct {
+	client *Client
+}
+
+// Server statuses the SDK relies on; others are kept as they came.
+const (
+	ServerStatusActive    = "active"
+	ServerStatusRestoring = "restoring"
+)
+
+// Server is one of your servers.
+type Server struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Hostname  string    `json:"hostname"`
+	Status    string    `json:"status"` // "active", "restoring", ...
+	IPAddress string    `json:"ip_address"`
+	Location  string    `json:"location"`
+	Plan      *Plan     `json:"plan"`
+	OS        *OS       `json:"os"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func (s Server) itemID() int64 { return s.ID }
+
+// Plan is a server's plan, with sizes in the API's units.
+type Plan struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	VCPUs   int    `json:"vcpus"`
+	Memory  int64  `json:"memory"`
+	Storage int64  `json:"storage"`
+}
+
+// OS is a server's operating system.
+type OS struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// ServerListOptions filters [ServersService.List] and [ServersService.All].
+type ServerListOptions struct {
+	Status   string `url:"status,omitempty"`   // such as "active"; "" for any
+	Location string `url:"location,omitempty"` // "" for any
+	ListOptions
+}
+
+func (o *ServerListOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	return o.ListOptions.validate()
+}
+
+// ServerRestoreRequest is the body of [ServersService.Restore].
+type ServerRestoreRequest struct {
+	BackupID int64 `json:"backup_id"` // required: a completed backup of this server
+}
+
+// ServerRestore is the answer to [ServersService.Restore]. The API does not
+// document this body, so it is decoded leniently: fields that are missing or
+// of another shape are left zero, and Raw keeps the body as it came.
+type ServerRestore struct {
+	Status  string          `json:"status"`
+	Message string          `json:"message"`
+	Server  ServerState     `json:"server"`
+	Raw     json.RawMessage `json:"-"`
+}
+
+// List returns one page of your servers (GET /api/v1/servers/), filtered by
+// opts, which may be nil. Response.Count is the total and Response.NextPage
+// the next page, 0 on the last; [ServersService.All] walks them all.
+//
+// Errors: [*ValidationError] for negative paging values; [ErrUnauthorized].
+func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]Server, *Response, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
+	}
+	var lo ListOptions
+	if opts != nil {
+		lo = opts.ListOptions
+	}
+	return list[Server](ctx, s.client, "servers/", opts, lo)
+}
+
+// All yields every server matching opts (which may be nil), fetching pages
+// lazily, one page in memory at a time. It stops after yielding the first
+// error; breaking out of the loop sends no further request. opts is never
+// modified.
+func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[Server, error] {
+	var o ServerListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.validate(); err != nil {
+		return failSeq[Server](err)
+	}
+	return all[Server](ctx, s.client, "servers/", o.Page, func(page int) any {
+		q := o
+		q.Page = page
+		return &q
+	})
+}
+
+// Restore starts restoring a server from one of its backups (POST
+// /api/v1/servers/{id}/restore/). It overwrites all current data on the
+// server and cannot be undone; the server shows status "restoring" until
+// done ([ServersService.Wait] waits for that).
+//
+// A restore is never retried after the request may have reached the server.
+// The answer's body is not documented: any 2xx counts as started, whatever
+// its body, and [ServerRestore] holds what could be read from it.
+//
+// Errors: [*ValidationError] for a serverID <= 0, a nil req or a BackupID <=
+// 0; [ErrBadRequest] when the server cannot be restored now or the backup
+// does not fit it; [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+func (s *ServersService) Restore(ctx context.Context, serverID int64, req *ServerRestoreRequest) (*ServerRestore, *Response, error) {
+	if err := checkID("server_id", serverID); err != nil {
+		return nil, nil, err
+	}
+	if req == nil {
+		return nil, nil, &ValidationError{Message: "nil ServerRestoreRequest"}
+	}
+	if err := checkID("backup_id", req.BackupID); err != nil {
+		return nil, nil, err
+	}
+	var raw rawBody
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "servers/" + strconv.FormatInt(serverID, 10) + "/restore/", body: req}, &raw)
+	if err != nil {
+		return nil, resp, err
+	}
+	out := decodeServerRestore(raw)
+	if out.Server.ID == 0 {
+		out.Server.ID = serverID // the body did not say; the request did
+	}
+	return out, resp, nil
+}
+
+// decodeServerRestore reads each known field on its own, so that one field
+// of an unexpected shape does not hide the others.
+func decodeServerRestore(raw []byte) *ServerRestore {
+	out := &ServerRestore{Raw: json.RawMessage(raw)}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return out
+	}
+	_ = json.Unmarshal(fields["status"], &out.Status)
+	_ = json.Unmarshal(fields["message"], &out.Message)
+	var server map[string]json.RawMessage
+	if json.Unmarshal(fields["server"], &server) == nil {
+		_ = json.Unmarshal(server["id"], &out.Server.ID)
+		_ = json.Unmarshal(server["name"], &out.Server.Name)
+		_ = json.Unmarshal(server["status"], &out.Server.Status)
+	}
+	return out
+}

@@ -1,0 +1,180 @@
+package vpsorg
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// SnapshotsService manages snapshots, point-in-time copies of a whole
+// server: /api/v1/snapshots/.
+type SnapshotsService struct {
+	client *Client
+}
+
+// Snapshot is a point-in-time copy of a server.
+type Snapshot struct {
+	ID          int64     `json:"id"`
+	Server      ServerRef `json:"server"`
+	Name        string    `json:"name"`
+	Status      Status    `json:"status"`
+	SizeMB      *int64    `json:"size_mb"` // nil until the snapshot completes
+	CreatedAt   time.Time `json:"created_at"`
+	Description string    `json:"description"`
+	Message     string    `json:"message,omitempty"` // set on the answer to Create only
+}
+
+func (s Snapshot) itemID() int64 { return s.ID }
+
+// SnapshotListOptions filters [SnapshotsService.List] and [SnapshotsService.All].
+type SnapshotListOptions struct {
+	ServerID int64 `url:"server_id,omitempty"` // only this server's snapshots; 0 for all
+	ListOptions
+}
+
+func (o *SnapshotListOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	if err := checkServerFilter(o.ServerID); err != nil {
+		return err
+	}
+	return o.ListOptions.validate()
+}
+
+// SnapshotCreateRequest is the body of [SnapshotsService.Create].
+type SnapshotCreateRequest struct {
+	ServerID    int64  `json:"server_id"`             // required
+	Name        string `json:"name"`                  // required: letters, digits, '-' and '_'
+	Description string `json:"description,omitempty"` // free text
+}
+
+// SnapshotRestore is the answer to [SnapshotsService.Restore]: the restore
+// has started and Server.Status is "restoring".
+type SnapshotRestore struct {
+	Status   string `json:"status"` // "success" when the restore started
+	Message  string `json:"message"`
+	Snapshot struct {
+		ID        int64     `json:"id"`
+		Name      string    `json:"name"`
+		CreatedAt time.Time `json:"created_at"`
+	} `json:"snapshot"`
+	Server ServerState `json:"server"`
+}
+
+// validSnapshotName reports whether name uses only the characters the API
+// allows: ASCII letters, digits, '-' and '_'.
+func validSnapshotName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// List returns one page of the snapshots on your servers (GET
+// /api/v1/snapshots/), filtered by opts, which may be nil. Response.Count is
+// the total and Response.NextPage the next page, 0 on the last;
+// [SnapshotsService.All] walks them all.
+//
+// Errors: [*ValidationError] for a negative ServerID; [ErrUnauthorized].
+func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, *Response, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
+	}
+	var lo ListOptions
+	if opts != nil {
+		lo = opts.ListOptions
+	}
+	return list[Snapshot](ctx, s.client, "snapshots/", opts, lo)
+}
+
+// All yields every snapshot matching opts (which may be nil), fetching
+// pages lazily, one page in memory at a time. It stops after yielding the
+// first error; breaking out of the loop sends no further request. opts is
+// never modified.
+func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[Snapshot, error] {
+	var o SnapshotListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.validate(); err != nil {
+		return failSeq[Snapshot](err)
+	}
+	return all[Snapshot](ctx, s.client, "snapshots/", o.Page, func(page int) any {
+		q := o
+		q.Page = page
+		return &q
+	})
+}
+
+// Create starts a snapshot of a server (POST /api/v1/snapshots/) and
+// returns it as the API answered: status "in_progress", SizeMB nil, with a
+// Message. Wait for it with [SnapshotsService.Wait]. A server keeps at most
+// 5 snapshots. Snapshotting a running server may leave its file system
+// inconsistent; stopping it first is recommended.
+//
+// A create is never retried after the request may have reached the server.
+//
+// Errors: [*ValidationError] for a nil req, ServerID <= 0, or a Name that is
+// empty or has characters other than letters, digits, '-' and '_';
+// [ErrBadRequest] for invalid parameters or the limit of 5 reached;
+// [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateRequest) (*Snapshot, *Response, error) {
+	if req == nil {
+		return nil, nil, &ValidationError{Message: "nil SnapshotCreateRequest"}
+	}
+	if err := checkID("server_id", req.ServerID); err != nil {
+		return nil, nil, err
+	}
+	if !validSnapshotName(req.Name) {
+		return nil, nil, &ValidationError{Field: "name", Message: "must be non-empty letters, digits, '-' and '_'"}
+	}
+	snap := new(Snapshot)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "snapshots/", body: req}, snap)
+	if err != nil {
+		return nil, resp, err
+	}
+	return snap, resp, nil
+}
+
+// Restore starts restoring a server from a snapshot (POST
+// /api/v1/snapshots/{id}/restore/). It overwrites all current data on the
+// server and cannot be undone; the server is stopped first and shows status
+// "restoring" until done ([ServersService.Wait] waits for that).
+//
+// A restore is never retried after the request may have reached the server.
+//
+// Errors: [*ValidationError] for an id <= 0; [ErrBadRequest] when the server
+// is not in a state that allows a restore (one is already running, say);
+// [ErrNotFound] when no such snapshot exists; [ErrUnauthorized].
+func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
+	if err := checkID("snapshot_id", snapshotID); err != nil {
+		return nil, nil, err
+	}
+	out := new(SnapshotRestore)
+	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/restore/"}, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// Delete deletes a snapshot for good (DELETE /api/v1/snapshots/{id}/). A
+// retried Delete that meets 404 after an ambiguous failure reports success.
+//
+// Errors: [*ValidationError] for an id <= 0; [ErrNotFound]; [ErrUnauthorized].
+func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Response, error) {
+	if err := checkID("snapshot_id", snapshotID); err != nil {
+		return nil, err
+	}
+	return s.client.do(ctx, request{method: http.MethodDelete, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/"}, nil)
+}
