@@ -1,0 +1,95 @@
+package vpsorgtest
+
+import "time"
+
+// DefaultToken is the bearer token a Server accepts unless WithToken is given.
+const DefaultToken = "vpsorgtest-token"
+
+// Defaults for the options below.
+const (
+	DefaultCompletionDelay = 200 * time.Millisecond
+	DefaultRestoreDuration = 500 * time.Millisecond
+	DefaultPageSize        = 20
+	// MaxPageSize caps the page_size query parameter, as the API's paginator does.
+	MaxPageSize = 100
+)
+
+// Option configures a Server created by NewServer.
+type Option func(*config)
+
+type config struct {
+	token           string
+	seed            bool
+	completionDelay time.Duration
+	restoreDuration time.Duration
+	now             func() time.Time
+	pageSize        int
+	pageLinks       bool
+}
+
+func defaultConfig() config {
+	return config{
+		token:           DefaultToken,
+		seed:            true,
+		completionDelay: DefaultCompletionDelay,
+		restoreDuration: DefaultRestoreDuration,
+		now:             time.Now,
+		pageSize:        DefaultPageSize,
+		pageLinks:       true,
+	}
+}
+
+// WithToken sets the bearer token the server accepts (default DefaultToken).
+func WithToken(token string) Option {
+	return func(c *config) { c.token = token }
+}
+
+// WithoutSeed starts the server with no servers, backups or snapshots, so ids
+// start at 1.
+func WithoutSeed() Option {
+	return func(c *config) { c.seed = false }
+}
+
+// WithCompletionDelay sets how long, on the server's clock, a new backup or
+// snapshot stays "in_progress" before it reads as "completed" (default 200ms).
+// Zero makes it complete at once, though the create answer still says
+// "in_progress", as the real API does.
+func WithCompletionDelay(d time.Duration) Option {
+	return func(c *config) { c.completionDelay = max(d, 0) }
+}
+
+// WithRestoreDuration sets how long, on the server's clock, a server stays
+// "restoring" after a restore was started (default 500ms).
+func WithRestoreDuration(d time.Duration) Option {
+	return func(c *config) { c.restoreDuration = max(d, 0) }
+}
+
+// WithClock replaces the clock the server reads for creation times, completion
+// and the end of restores (default time.Now). A test that moves its own clock
+// forward sees backups complete and restores end without sleeping. The function
+// may be called from several goroutines, though never concurrently by one Server.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithPageSize sets the page size used when a list request has no valid
+// page_size parameter (default 20). A page_size parameter is still capped at
+// MaxPageSize.
+func WithPageSize(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.pageSize = n
+		}
+	}
+}
+
+// WithoutPageLinks leaves the "next" and "previous" keys out of list answers,
+// as the documentation's examples do, so clients that must page by counting
+// can be tested.
+func WithoutPageLinks() Option {
+	return func(c *config) { c.pageLinks = false }
+}
