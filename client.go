@@ -40,7 +40,7 @@ type Client struct {
 	base         string // absolute, ends with "/"
 	basePath     string // base's path, for naming calls in errors
 	origin       origin
-	auth         string // "Bearer <token>"; kept out of every string the package makes
+	auth         *string // "Bearer <token>"; a pointer, so fmt shows an address even for a copied Client
 	userAgent    string
 	logger       *slog.Logger
 	http         *retryablehttp.Client
@@ -76,11 +76,12 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	auth := "Bearer " + token
 	c := &Client{
 		base:         base.String(),
 		basePath:     base.Path,
 		origin:       originOf(base),
-		auth:         "Bearer " + token,
+		auth:         &auth,
 		userAgent:    cfg.userAgent,
 		logger:       cfg.logger,
 		retryWaitMax: cfg.retryWaitMax,

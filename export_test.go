@@ -22,3 +22,8 @@ func WithWaitHook(fn func(d time.Duration)) Option {
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error { c.now = now; return nil }
 }
+
+// withBackoff replaces the retry backoff's result with fn's.
+func withBackoff(fn func(time.Duration) time.Duration) Option {
+	return func(c *config) error { c.adjustWait = fn; return nil }
+}

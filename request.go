@@ -56,6 +56,9 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	if ctx == nil {
 		return nil, fail(0, errors.New("nil context"))
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fail(0, err) // an ended context sends nothing, whatever the transport
+	}
 	if req.query != nil {
 		v, err := query.Values(req.query)
 		if err != nil {
@@ -78,7 +81,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	if err != nil {
 		return nil, fail(0, err)
 	}
-	hreq.Header.Set("Authorization", c.auth)
+	hreq.Header.Set("Authorization", *c.auth)
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
