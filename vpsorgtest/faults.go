@@ -29,7 +29,7 @@ type Rule struct {
 // http.Transport without the caller seeing it; fault more than one match
 // (Count, or Nth 0) or use a fresh connection when the drop must be seen.
 type Fault struct {
-	Status     int    // answer this HTTP status (leave 0 with Drop)
+	Status     int    // answer this HTTP status, a valid code (leave 0 with Drop)
 	RetryAfter string // Retry-After header value, when non-empty
 	// Body is the answer's body. Empty means a DRF {"detail": "..."} body
 	// fitting the status. A body that is not JSON is sent with the content

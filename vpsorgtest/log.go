@@ -8,11 +8,11 @@ import (
 
 // Request is one request the server received, as Requests reports it.
 type Request struct {
-	Method   string
-	Path     string // the URL path, such as "/api/v1/backups/"
-	RawQuery string // the query string without "?"
-	Header   http.Header
-	Body     []byte // the request body (its first MiB)
+	Method   string      // the HTTP method, such as "POST"
+	Path     string      // the URL path, such as "/api/v1/backups/"
+	RawQuery string      // the query string without "?"
+	Header   http.Header // the request's headers, Authorization included
+	Body     []byte      // the request body (its first MiB)
 
 	// RequestID is the X-Request-Id the server gave the request's answer (or
 	// would have given, when the connection was dropped).

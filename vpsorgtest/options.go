@@ -67,7 +67,8 @@ func WithRestoreDuration(d time.Duration) Option {
 // WithClock replaces the clock the server reads for creation times, completion
 // and the end of restores (default time.Now). A test that moves its own clock
 // forward sees backups complete and restores end without sleeping. The function
-// may be called from several goroutines, though never concurrently by one Server.
+// may be called from several goroutines, though never concurrently by one
+// Server, and must not call the Server's methods: it runs under the Server's lock.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
