@@ -195,3 +195,10 @@ func (t userTransport) CloseIdleConnections() {
 		ci.CloseIdleConnections()
 	}
 }
+
+// CloseIdleConnections closes the keep-alive connections the Client is not
+// using, as [http.Client.CloseIdleConnections] does for its transport. Call
+// it when a long-lived program is done with the API.
+func (c *Client) CloseIdleConnections() {
+	c.http.HTTPClient.CloseIdleConnections()
+}
