@@ -72,8 +72,13 @@ type BackupCreateRequest struct {
 // Response.NextPage the next page's number, 0 on the last page; [BackupsService.All]
 // walks them all.
 //
-// Errors: [*ValidationError] for a negative ServerID or an unknown Type
-// (nothing is sent); [ErrUnauthorized] for a bad token; [ErrBadRequest].
+// Errors: [*ValidationError] for a negative ServerID, Page or PageSize or an
+// unknown Type (nothing is sent); [ErrUnauthorized] for a bad token;
+// [ErrBadRequest].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]Backup, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -85,10 +90,14 @@ func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]B
 	return list[Backup](ctx, s.client, "backups/", opts, lo)
 }
 
-// All yields every backup matching opts (which may be nil), fetching pages
-// lazily as the loop advances, one page in memory at a time. It stops after
-// yielding the first error; breaking out of the loop sends no further
-// request. opts is never modified.
+// All yields every backup matching opts (which may be nil), fetching the
+// pages of GET /api/v1/backups/ lazily as the loop advances, one page in
+// memory at a time. It stops after yielding the first error; breaking out of
+// the loop sends no further request. opts is never modified.
+//
+// The errors yielded are those of [BackupsService.List] (a [*ValidationError]
+// for bad opts comes before any request), and an error for a next link to
+// another origin or a page the server repeats.
 //
 //	for b, err := range client.Backups.All(ctx, nil) {
 //		if err != nil { return err }
@@ -121,6 +130,10 @@ func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.
 // Errors: [*ValidationError] for a nil req or ServerID <= 0; [ErrBadRequest]
 // for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
 // server does not exist; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (*Backup, *Response, error) {
 	if req == nil {
 		return nil, nil, &ValidationError{Message: "nil BackupCreateRequest"}
@@ -144,6 +157,10 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
 // backup exists; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response, error) {
 	if err := checkID("backup_id", backupID); err != nil {
 		return nil, err

@@ -88,12 +88,15 @@ func (e *APIError) Is(target error) bool {
 
 // ValidationError reports input refused before any request was sent.
 // Field is the API's name of the offending field, such as "server_id",
-// "name", "backup_type", "backup_id" or "snapshot_id".
+// "name", "backup_type", "backup_id", "snapshot_id", "page" or
+// "page_size"; it is empty when the request itself is nil.
 type ValidationError struct {
 	Field   string
 	Message string
 }
 
+// Error returns "vpsorg: invalid FIELD: MESSAGE", or "vpsorg: invalid
+// request: MESSAGE" when Field is empty.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return "vpsorg: invalid request: " + e.Message

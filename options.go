@@ -31,7 +31,8 @@ type config struct {
 	now        func() time.Time
 }
 
-// Defaults of the retry policy; see the README's "Retries" section.
+// Defaults of the retry policy; the package documentation's "Retries"
+// section describes it.
 const (
 	DefaultRetryMax     = 4
 	DefaultRetryWaitMin = 500 * time.Millisecond

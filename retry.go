@@ -72,9 +72,11 @@ func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Clie
 }
 
 // passThrough hands the last answer back as it is, so the caller turns it
-// into a typed *APIError instead of "giving up after N attempts".
+// into a typed *APIError instead of "giving up after N attempts". An answer
+// that comes with an error (the context ended, or a redirect was refused,
+// in which case it is the redirect itself) gives way to the error.
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil && err != nil && isContextErr(err) {
+	if resp != nil && err != nil {
 		drainAndClose(resp.Body)
 		return nil, err
 	}
@@ -213,8 +215,4 @@ func classifyTransportErr(err error, wrote bool) transportErrKind {
 		return errNotSent
 	}
 	return errAmbiguous
-}
-
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

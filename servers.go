@@ -21,7 +21,7 @@ const (
 	ServerStatusRestoring = "restoring"
 )
 
-// Server is one of your servers.
+// Server is one of your servers, as GET /api/v1/servers/ lists it.
 type Server struct {
 	ID        int64     `json:"id"`
 	Name      string    `json:"name"`
@@ -85,7 +85,12 @@ type ServerRestore struct {
 // opts, which may be nil. Response.Count is the total and Response.NextPage
 // the next page, 0 on the last; [ServersService.All] walks them all.
 //
-// Errors: [*ValidationError] for negative paging values; [ErrUnauthorized].
+// Errors: [*ValidationError] for a negative Page or PageSize (nothing is
+// sent); [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]Server, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -97,10 +102,14 @@ func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]S
 	return list[Server](ctx, s.client, "servers/", opts, lo)
 }
 
-// All yields every server matching opts (which may be nil), fetching pages
-// lazily, one page in memory at a time. It stops after yielding the first
-// error; breaking out of the loop sends no further request. opts is never
-// modified.
+// All yields every server matching opts (which may be nil), fetching the
+// pages of GET /api/v1/servers/ lazily, one page in memory at a time. It
+// stops after yielding the first error; breaking out of the loop sends no
+// further request. opts is never modified.
+//
+// The errors yielded are those of [ServersService.List] (a
+// [*ValidationError] for bad opts comes before any request), and an error
+// for a next link to another origin or a page the server repeats.
 func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[Server, error] {
 	var o ServerListOptions
 	if opts != nil {
@@ -128,6 +137,10 @@ func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.
 // Errors: [*ValidationError] for a serverID <= 0, a nil req or a BackupID <=
 // 0; [ErrBadRequest] when the server cannot be restored now or the backup
 // does not fit it; [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *ServersService) Restore(ctx context.Context, serverID int64, req *ServerRestoreRequest) (*ServerRestore, *Response, error) {
 	if err := checkID("server_id", serverID); err != nil {
 		return nil, nil, err

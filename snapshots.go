@@ -85,7 +85,12 @@ func validSnapshotName(name string) bool {
 // the total and Response.NextPage the next page, 0 on the last;
 // [SnapshotsService.All] walks them all.
 //
-// Errors: [*ValidationError] for a negative ServerID; [ErrUnauthorized].
+// Errors: [*ValidationError] for a negative ServerID, Page or PageSize
+// (nothing is sent); [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -97,10 +102,14 @@ func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) 
 	return list[Snapshot](ctx, s.client, "snapshots/", opts, lo)
 }
 
-// All yields every snapshot matching opts (which may be nil), fetching
-// pages lazily, one page in memory at a time. It stops after yielding the
-// first error; breaking out of the loop sends no further request. opts is
-// never modified.
+// All yields every snapshot matching opts (which may be nil), fetching the
+// pages of GET /api/v1/snapshots/ lazily, one page in memory at a time. It
+// stops after yielding the first error; breaking out of the loop sends no
+// further request. opts is never modified.
+//
+// The errors yielded are those of [SnapshotsService.List] (a
+// [*ValidationError] for bad opts comes before any request), and an error
+// for a next link to another origin or a page the server repeats.
 func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[Snapshot, error] {
 	var o SnapshotListOptions
 	if opts != nil {
@@ -128,6 +137,10 @@ func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) i
 // empty or has characters other than letters, digits, '-' and '_';
 // [ErrBadRequest] for invalid parameters or the limit of 5 reached;
 // [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateRequest) (*Snapshot, *Response, error) {
 	if req == nil {
 		return nil, nil, &ValidationError{Message: "nil SnapshotCreateRequest"}
@@ -156,6 +169,10 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 // Errors: [*ValidationError] for an id <= 0; [ErrBadRequest] when the server
 // is not in a state that allows a restore (one is already running, say);
 // [ErrNotFound] when no such snapshot exists; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, nil, err
@@ -171,7 +188,12 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 // Delete deletes a snapshot for good (DELETE /api/v1/snapshots/{id}/). A
 // retried Delete that meets 404 after an ambiguous failure reports success.
 //
-// Errors: [*ValidationError] for an id <= 0; [ErrNotFound]; [ErrUnauthorized].
+// Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
+// snapshot exists; [ErrUnauthorized].
+//
+// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
+// (once retries are spent) and with a [*RequestError] when no usable answer
+// came (connection, context, a body that does not decode).
 func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Response, error) {
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, err
