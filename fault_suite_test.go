@@ -298,8 +298,15 @@ func TestOneConnectionForSequentialCalls(t *testing.T) {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
-	if n := srv.ConnectionsOpened(); n != 1 {
-		t.Fatalf("1000 sequential calls opened %d connections; want 1", n)
+	// One connection carries them all. net/http hands a connection back to
+	// its pool on its own goroutine after the body's EOF, so on a loaded
+	// machine the next call can find the pool empty for an instant and
+	// dial; the pool then keeps both. A second connection is that race; a
+	// third or more would mean bodies are not drained and closed.
+	n := srv.ConnectionsOpened()
+	t.Logf("1000 sequential calls opened %d connection(s)", n)
+	if n > 2 {
+		t.Fatalf("1000 sequential calls opened %d connections; want 1 (2 at most under load)", n)
 	}
 }
 
