@@ -8,12 +8,19 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // maxMessageLen caps a Message taken from a raw body, so that an HTML error
 // page does not become a screen-long error string.
 const maxMessageLen = 256
+
+// maxMessagesLen caps the messages taken from a JSON error body, all of
+// them together, and the Message made of them: nested keys are repeated
+// before each message, so a long key over many short messages could
+// otherwise turn a 64 KiB body into gigabytes.
+const maxMessagesLen = 4 << 10
 
 // parseErrorBody turns an error body into a human message and DRF's field
 // errors. It accepts every shape DRF produces ({"detail": ...}, field -> list,
@@ -26,23 +33,25 @@ func parseErrorBody(body []byte) (message string, fields map[string][]string) {
 	}
 	var v any
 	if json.Unmarshal(trimmed, &v) == nil {
+		left := maxMessagesLen
 		switch t := v.(type) {
 		case map[string]any:
-			return messageFromObject(t)
+			msg, fields := messageFromObject(t, &left)
+			return shorten(printable(msg), maxMessagesLen), fields
 		case []any, string:
-			return strings.Join(flatten(t), "; "), nil
+			return shorten(printable(strings.Join(flatten(t, &left), "; ")), maxMessagesLen), nil
 		}
 	}
 	return rawMessage(trimmed), nil
 }
 
-func messageFromObject(obj map[string]any) (string, map[string][]string) {
+func messageFromObject(obj map[string]any, left *int) (string, map[string][]string) {
 	var (
 		detail string
 		fields map[string][]string
 	)
 	if d, ok := obj["detail"]; ok {
-		detail = strings.Join(flatten(d), "; ")
+		detail = strings.Join(flatten(d, left), "; ")
 	}
 	for k, v := range obj {
 		if k == "detail" {
@@ -51,7 +60,7 @@ func messageFromObject(obj map[string]any) (string, map[string][]string) {
 		if fields == nil {
 			fields = make(map[string][]string, len(obj))
 		}
-		fields[k] = flatten(v)
+		fields[k] = flatten(v, left)
 	}
 	switch {
 	case detail != "":
@@ -78,17 +87,44 @@ func summarize(fields map[string][]string) string {
 }
 
 // flatten turns any decoded JSON value into its messages: DRF nests lists
-// and objects for nested serializers.
-func flatten(v any) []string {
+// and objects for nested serializers, whose keys go before each message.
+// The messages use up at most *left bytes, shared by the whole body; the
+// one that reaches the limit is cut and the rest dropped.
+func flatten(v any, left *int) []string {
+	return appendMessages(nil, nil, v, left)
+}
+
+// appendMessages appends v's messages to out, each after the keys in path.
+// The prefix is built only for a message that is kept, and no longer than
+// what is left, so that many keys under a long path cost nothing.
+func appendMessages(out, path []string, v any, left *int) []string {
+	if *left <= 0 {
+		return out
+	}
+	add := func(m string) []string {
+		var b strings.Builder
+		for _, k := range path {
+			if b.Len() > *left {
+				break
+			}
+			b.WriteString(k)
+			b.WriteString(": ")
+		}
+		if b.Len() <= *left {
+			b.WriteString(m)
+		}
+		msg := shorten(b.String(), *left)
+		*left -= len(msg)
+		return append(out, msg)
+	}
 	switch t := v.(type) {
 	case nil:
-		return nil
+		return out
 	case string:
-		return []string{t}
+		return add(t)
 	case []any:
-		var out []string
 		for _, e := range t {
-			out = append(out, flatten(e)...)
+			out = appendMessages(out, path, e, left)
 		}
 		return out
 	case map[string]any:
@@ -97,15 +133,12 @@ func flatten(v any) []string {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		var out []string
 		for _, k := range keys {
-			for _, m := range flatten(t[k]) {
-				out = append(out, k+": "+m)
-			}
+			out = appendMessages(out, append(path, k), t[k], left)
 		}
 		return out
 	default:
-		return []string{fmt.Sprint(t)}
+		return add(fmt.Sprint(t))
 	}
 }
 
@@ -123,14 +156,30 @@ func rawMessage(body []byte) string {
 	} else if strings.HasPrefix(s, "<") {
 		s = htmlTag.ReplaceAllString(s, " ")
 	}
-	s = strings.Join(strings.Fields(html.UnescapeString(s)), " ")
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) > maxMessageLen {
-		cut := maxMessageLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+	s = printable(strings.ToValidUTF8(html.UnescapeString(s), "\uFFFD"))
+	s = strings.Join(strings.Fields(s), " ")
+	return shorten(s, maxMessageLen)
+}
+
+// printable replaces control characters, with which a hostile server could
+// forge log lines or drive a terminal through an error string, by spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
 		}
-		s = s[:cut] + "…"
+		return r
+	}, s)
+}
+
+// shorten cuts valid UTF-8 s to at most n bytes on a rune boundary and
+// marks the cut with "…".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

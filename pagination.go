@@ -44,7 +44,9 @@ type link struct {
 }
 
 func (l *link) UnmarshalJSON(b []byte) error {
-	l.present = true
+	// A repeated key replaces what came before, as for every other field:
+	// {"next": "...", "next": null} is the last page.
+	*l = link{present: true}
 	if string(b) == "null" {
 		return nil
 	}
@@ -65,6 +67,11 @@ func getPage[T any](ctx context.Context, c *Client, req request) (*envelope[T], 
 	if env.Results == nil {
 		return nil, resp, &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: resp.Attempts,
 			Err: errors.New(`decode response: list without "results"`)}
+	}
+	if env.Count < 0 {
+		// A caller sizing a slice by Count would panic.
+		return nil, resp, &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: resp.Attempts,
+			Err: errors.New(`decode response: negative "count"`)}
 	}
 	resp.Count = env.Count
 	return &env, resp, nil
@@ -144,6 +151,13 @@ func all[T identified](ctx context.Context, c *Client, path string, first int, q
 					return
 				}
 			}
+			if page == first && first > 1 {
+				// A walk from a later page counts the pages it skipped, taken
+				// as full like this one, or without links it would ask for a
+				// page past the end and fail. A short page undercounts, which
+				// at worst costs that failing request, never an item.
+				seen = (first - 1) * len(res)
+			}
 			seen += len(res)
 			page++
 			switch {
@@ -165,17 +179,21 @@ func all[T identified](ctx context.Context, c *Client, path string, first int, q
 func (c *Client) checkNextLink(raw string, visited map[string]bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() {
-		return fmt.Errorf("vpsorg: list: invalid next link %q", raw)
+		return fmt.Errorf("vpsorg: list: invalid next link %q", clip(raw))
 	}
 	if originOf(u) != c.origin {
-		return fmt.Errorf("vpsorg: list: next link to another origin (%s://%s) refused", u.Scheme, u.Host)
+		return fmt.Errorf("vpsorg: list: next link to another origin (%s) refused", clip(u.Scheme+"://"+u.Host))
 	}
 	if visited[raw] {
-		return fmt.Errorf("vpsorg: list: next link %s repeats an earlier page", u.RequestURI())
+		return fmt.Errorf("vpsorg: list: next link %s repeats an earlier page", clip(u.RequestURI()))
 	}
 	visited[raw] = true
 	return nil
 }
+
+// clip shortens a string the server sent for an error message, which a
+// hostile server could otherwise make megabytes long.
+func clip(s string) string { return shorten(s, 200) }
 
 // failSeq yields err once: All's answer to options refused before any
 // request is sent.

@@ -1,6 +1,7 @@
 package vpsorg
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,12 +47,14 @@ type request struct {
 // Any other answer becomes an *APIError; a call with no usable answer an
 // *RequestError.
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
-	u, path := req.url, c.pathOf(req)
+	// The call's path, for errors and logs, is made by c.pathOf(req) where
+	// one needs it: a successful call without a logger never does.
+	u := req.url
 	if u == "" {
 		u = c.base + req.path
 	}
 	fail := func(attempts int, err error) error {
-		return &RequestError{Method: req.method, Path: path, Attempts: attempts, Err: err}
+		return &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: attempts, Err: err}
 	}
 	if ctx == nil {
 		return nil, fail(0, errors.New("nil context"))
@@ -77,29 +80,47 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	}
 
 	st := &callState{method: req.method}
-	hreq, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), req.method, u, body)
+	var rawBody any // untyped nil without a body: a nil []byte would go out as an empty chunked body
+	if body != nil {
+		rawBody = body
+	}
+	hreq, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), req.method, u, rawBody)
 	if err != nil {
 		return nil, fail(0, err)
 	}
-	hreq.Header.Set("Authorization", *c.auth)
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set("User-Agent", c.userAgent)
+	// The keys are canonical and the values share one array, instead of
+	// an allocation per Header.Set; each slice is capped at its length,
+	// so an append to one cannot reach the next.
+	vals := [...]string{*c.auth, "application/json", c.userAgent, "application/json"}
+	h := hreq.Header
+	h["Authorization"] = vals[0:1:1]
+	h["Accept"] = vals[1:2:2]
+	h["User-Agent"] = vals[2:3:3]
 	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
+		h["Content-Type"] = vals[3:4:4]
 	}
 
 	hresp, err := c.http.Do(hreq)
 	if err != nil {
 		if c.logger != nil {
-			c.log(ctx, slog.LevelDebug, "request failed", req.method, path, "attempts", st.attempts, "error", err)
+			c.log(ctx, slog.LevelDebug, "request failed", req.method, c.pathOf(req), "attempts", st.attempts, "error", err)
 		}
 		return nil, fail(st.attempts, err)
 	}
-	defer drainAndClose(hresp.Body)
+	rbody := hresp.Body
+	drain := true // false once a body proved too large: draining it would read past the limit
+	defer func() {
+		if drain {
+			drainAndClose(rbody)
+		} else {
+			_ = rbody.Close()
+		}
+	}()
+	hresp.Request = withoutAuth(hresp.Request)
 
 	resp := &Response{Response: hresp, RequestID: requestID(hresp.Header), Attempts: st.attempts}
 	if c.logger != nil {
-		c.log(ctx, slog.LevelDebug, "response", req.method, path, "status", hresp.StatusCode, "attempts", st.attempts, "request_id", resp.RequestID)
+		c.log(ctx, slog.LevelDebug, "response", req.method, c.pathOf(req), "status", hresp.StatusCode, "attempts", st.attempts, "request_id", resp.RequestID)
 	}
 
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
@@ -108,12 +129,19 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 			hresp.Body = http.NoBody
 			return resp, nil
 		}
-		apiErr := c.newAPIError(req.method, path, hresp, st.attempts)
+		apiErr, readErr := c.newAPIError(req.method, c.pathOf(req), hresp, st.attempts)
+		drain = readErr == nil && len(apiErr.Body) < maxErrorBodySize
 		hresp.Body = http.NoBody
+		if readErr != nil && ctx.Err() != nil {
+			// The context ended while the body came: that, not the
+			// status, is why the call failed.
+			return resp, fail(st.attempts, fmt.Errorf("read body of %d answer: %w", hresp.StatusCode, ctx.Err()))
+		}
 		return resp, apiErr
 	}
 	if out != nil && hresp.StatusCode != http.StatusNoContent {
 		if err := decodeBody(hresp, out); err != nil {
+			drain = !errors.Is(err, ErrResponseTooLarge)
 			hresp.Body = http.NoBody
 			return resp, fail(st.attempts, err)
 		}
@@ -177,9 +205,11 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// newAPIError reads at most maxErrorBodySize of an error answer.
-func (c *Client) newAPIError(method, path string, resp *http.Response, attempts int) *APIError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+// newAPIError reads at most maxErrorBodySize of an error answer. It
+// returns the error that cut the body short, if any, with what was read.
+func (c *Client) newAPIError(method, path string, resp *http.Response, attempts int) (*APIError, error) {
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+	body = c.maskToken(body)
 	msg, fields := parseErrorBody(body)
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
@@ -197,7 +227,40 @@ func (c *Client) newAPIError(method, path string, resp *http.Response, attempts 
 	if d, ok := retryAfter(resp.Header, c.now()); ok {
 		e.RetryAfter = d
 	}
-	return e
+	return e, readErr
+}
+
+// maskToken hides the token in an error body, where a proxy's error page
+// that echoes the request's headers would show it. The body keeps its length.
+func (c *Client) maskToken(body []byte) []byte {
+	tok := []byte(strings.TrimPrefix(*c.auth, "Bearer "))
+	return bytes.ReplaceAll(body, tok, bytes.Repeat([]byte("*"), len(tok)))
+}
+
+// withoutAuth returns a copy of r, and of the requests it was redirected
+// from, without the Authorization header: a caller printing
+// Response.Request.Header must not see the token.
+func withoutAuth(r *http.Request) *http.Request {
+	if r == nil {
+		return nil
+	}
+	// A shallow copy with its own header map is enough: the request has
+	// been sent and nothing changes it any more, and a deep Clone would
+	// copy its URL and every header value on every call.
+	out := new(http.Request)
+	*out = *r
+	out.Header = make(http.Header, len(r.Header))
+	for k, v := range r.Header {
+		if k != "Authorization" {
+			out.Header[k] = v
+		}
+	}
+	if r.Response != nil {
+		prev := *r.Response
+		prev.Request = withoutAuth(prev.Request)
+		out.Response = &prev
+	}
+	return out
 }
 
 // requestID returns the id the server gave the request, under any of the
