@@ -1,11 +1,17 @@
 package vpsorgtest_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/vpsorg/vpsorg-go"
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
 
@@ -52,4 +58,127 @@ func ExampleServer_AddFault() {
 	last := srv.Requests()[0]
 	fmt.Println(resp.StatusCode, last.Acted)
 	// Output: 502 true
+}
+
+func ExampleServer_Client() {
+	srv := vpsorgtest.NewServer()
+	defer srv.Close()
+	// A vpsorg.Client pointed at the fake, with its token; options may be added.
+	client := srv.Client(vpsorg.WithRetryMax(0))
+
+	backups, _, err := client.Backups.List(context.Background(), &vpsorg.BackupListOptions{Type: vpsorg.BackupTypeManual})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(backups[0].ID, backups[0].Description)
+	// Output: 499 Pre-update backup
+}
+
+func ExampleWithClock() {
+	// A clock the example moves by hand: the fake reads it from its own
+	// goroutines, hence the lock.
+	var mu sync.Mutex
+	now := time.Date(2025, 1, 16, 15, 45, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+
+	srv := vpsorgtest.NewServer(vpsorgtest.WithClock(clock), vpsorgtest.WithCompletionDelay(5*time.Minute))
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: 12345})
+	if err != nil {
+		log.Fatal(err)
+	}
+	status := func() {
+		backups, _, err := client.Backups.List(ctx, &vpsorg.BackupListOptions{ServerID: 12345, Type: vpsorg.BackupTypeManual})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(backups[0].ID, backups[0].Status, backups[0].SizeMB != nil)
+	}
+	status()
+	advance(4 * time.Minute)
+	status()
+	advance(time.Minute)
+	status()
+	fmt.Println(b.CreatedAt)
+	// Output:
+	// 502 in_progress false
+	// 502 in_progress false
+	// 502 completed true
+	// 2025-01-16 15:45:00 +0000 UTC
+}
+
+func ExampleServer_SetBackupStatus() {
+	srv := vpsorgtest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: 12345})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Test how your code handles a backup that fails.
+	if err := srv.SetBackupStatus(b.ID, "failed"); err != nil {
+		log.Fatal(err)
+	}
+	b, err = client.Backups.Wait(ctx, b, &vpsorg.WaitOptions{Interval: time.Millisecond})
+	fmt.Println(b.ID, b.Status, errors.Is(err, vpsorg.ErrOperationFailed))
+	// Output: 502 failed true
+}
+
+func ExampleServer_AddAutomaticBackup() {
+	srv := vpsorgtest.NewServer(vpsorgtest.WithClock(func() time.Time { return time.Date(2025, 1, 17, 3, 0, 0, 0, time.UTC) }))
+	defer srv.Close()
+
+	// What the nightly job would make; it does not count toward the limit of
+	// 10 manual backups.
+	id, err := srv.AddAutomaticBackup(12345)
+	if err != nil {
+		log.Fatal(err)
+	}
+	backups, _, err := srv.Client().Backups.List(context.Background(), &vpsorg.BackupListOptions{ServerID: 12345})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, b := range backups {
+		if b.ID == id {
+			fmt.Println(b.ID, b.Type, b.Status, b.CreatedAt.Format(time.DateOnly), "expires", b.ExpiresAt.Format(time.DateOnly))
+		}
+	}
+	// Output: 502 automatic completed 2025-01-17 expires 2025-02-16
+}
+
+func ExampleServer_AddServer() {
+	srv := vpsorgtest.NewServer(vpsorgtest.WithoutSeed())
+	defer srv.Close()
+	id := srv.AddServer("db-01")
+
+	servers, _, err := srv.Client().Servers.List(context.Background(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(id, len(servers), servers[0].Name, servers[0].Status)
+	// Output: 1 1 db-01 active
+}
+
+func ExampleServer_Requests() {
+	srv := vpsorgtest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	_, _ = client.Backups.Delete(ctx, 499)
+	_, _ = client.Backups.Delete(ctx, 499)
+
+	// What your code sent, and what the fake answered.
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Method, r.Path, r.Status, r.Acted, r.RequestID)
+	}
+	// Output:
+	// DELETE /api/v1/backups/499/ 204 true req-000001
+	// DELETE /api/v1/backups/499/ 404 false req-000002
 }
