@@ -102,7 +102,15 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	if user == nil {
 		user = defaultHTTPClient()
 	}
-	c.http = c.newRetryClient(wrapHTTPClient(user, c.origin), cfg)
+	inner := wrapHTTPClient(user, c.origin)
+	if cfg.httpClient == nil {
+		// No one else holds the default client, so its Transport cannot
+		// be swapped later: send through it directly. net/http then keeps
+		// Timeout with the request's context, not with a goroutine and a
+		// timer per request as it must for a transport it does not know.
+		inner.Transport = user.Transport
+	}
+	c.http = c.newRetryClient(inner, cfg)
 	c.Backups = &BackupsService{client: c}
 	c.Snapshots = &SnapshotsService{client: c}
 	c.Servers = &ServersService{client: c}
@@ -162,7 +170,7 @@ func wrapHTTPClient(user *http.Client, api origin) *http.Client {
 	next := user.CheckRedirect
 	inner.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if originOf(req.URL) != api {
-			return fmt.Errorf("%w to another origin (%s://%s)", errRedirect, req.URL.Scheme, req.URL.Host)
+			return fmt.Errorf("%w to another origin (%s://%s)", ErrRedirectRefused, req.URL.Scheme, req.URL.Host)
 		}
 		if next != nil {
 			return next(req, via)

@@ -184,7 +184,11 @@ func TestNewClientDefaults(t *testing.T) {
 		t.Fatal("a service is nil")
 	}
 	// Our own pooled transport, not the program-wide default.
-	if rt := c.http.HTTPClient.Transport.(userTransport).transport(); rt == http.DefaultTransport {
+	rt := c.http.HTTPClient.Transport
+	if ut, ok := rt.(userTransport); ok {
+		rt = ut.transport()
+	}
+	if rt == http.DefaultTransport {
 		t.Error("the default Client shares http.DefaultTransport")
 	}
 	if c.http.HTTPClient.Timeout <= 0 {

@@ -13,13 +13,17 @@ import (
 //
 //	if errors.Is(err, vpsorg.ErrNotFound) { ... }
 var (
-	ErrBadRequest   = errors.New("vpsorg: bad request")      // 400
-	ErrUnauthorized = errors.New("vpsorg: unauthorized")     // 401
-	ErrForbidden    = errors.New("vpsorg: forbidden")        // 403
-	ErrNotFound     = errors.New("vpsorg: not found")        // 404
-	ErrRateLimited  = errors.New("vpsorg: rate limited")     // 429
-	ErrServerError  = errors.New("vpsorg: server error")     // any 5xx
-	errRedirect     = errors.New("vpsorg: redirect refused") // never leaves the package unwrapped
+	ErrBadRequest   = errors.New("vpsorg: bad request")  // 400
+	ErrUnauthorized = errors.New("vpsorg: unauthorized") // 401
+	ErrForbidden    = errors.New("vpsorg: forbidden")    // 403
+	ErrNotFound     = errors.New("vpsorg: not found")    // 404
+	ErrRateLimited  = errors.New("vpsorg: rate limited") // 429
+	ErrServerError  = errors.New("vpsorg: server error") // any 5xx
+
+	// ErrRedirectRefused is matched by the error of a call the server
+	// redirected to another origin (scheme, host or port): the SDK does
+	// not follow it, so the token never leaves the base URL's origin.
+	ErrRedirectRefused = errors.New("vpsorg: redirect refused")
 
 	// ErrResponseTooLarge is matched by the error of a call whose success body
 	// is larger than 32 MiB. Nothing past that limit is read.

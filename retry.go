@@ -26,6 +26,8 @@ type callState struct {
 	attempts  int
 	wrote     atomic.Bool // the current try's request was fully written
 	ambiguous bool        // an earlier try may have acted on the server
+
+	trace httptrace.ClientTrace // here rather than allocated on its own
 }
 
 type callStateKey struct{}
@@ -34,13 +36,12 @@ type callStateKey struct{}
 // request has been written.
 func withCallState(ctx context.Context, st *callState) context.Context {
 	ctx = context.WithValue(ctx, callStateKey{}, st)
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				st.wrote.Store(true)
-			}
-		},
-	})
+	st.trace.WroteRequest = func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			st.wrote.Store(true)
+		}
+	}
+	return httptrace.WithClientTrace(ctx, &st.trace)
 }
 
 func callStateFrom(ctx context.Context) *callState {
@@ -200,7 +201,7 @@ func classifyTransportErr(err error, wrote bool) transportErrKind {
 		alertErr tls.AlertError
 	)
 	switch {
-	case errors.Is(err, errRedirect),
+	case errors.Is(err, ErrRedirectRefused),
 		errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &authErr),
 		errors.As(err, &recErr), errors.As(err, &alertErr),
 		strings.Contains(err.Error(), "unsupported protocol scheme"),

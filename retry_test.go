@@ -472,7 +472,7 @@ func TestClassifyTransportErr(t *testing.T) {
 		{"EOF after write", io.ErrUnexpectedEOF, true, errAmbiguous},
 		{"tls unknown authority", x509.UnknownAuthorityError{}, true, errFinal},
 		{"tls hostname", x509.HostnameError{}, false, errFinal},
-		{"redirect refused", errRedirect, true, errFinal},
+		{"redirect refused", ErrRedirectRefused, true, errFinal},
 		{"bad scheme", errors.New(`unsupported protocol scheme "ftp"`), false, errFinal},
 	}
 	for _, tc := range tests {

@@ -298,7 +298,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 			var e *APIError
 			return errors.As(err, &e) && e.StatusCode == 500 && e.Attempts == 3
 		}},
-		{"refused redirect", func(err error) bool { return errors.Is(err, errRedirect) }},
+		{"refused redirect", func(err error) bool { return errors.Is(err, ErrRedirectRefused) }},
 		{"cancelled context", func(err error) bool { return errors.Is(err, context.Canceled) }},
 		{"connection refused", func(err error) bool {
 			var op *net.OpError
@@ -508,7 +508,7 @@ func TestRedirectToAnotherOriginRefused(t *testing.T) {
 					t.Fatal(err)
 				}
 				resp, err := call(context.Background(), c)
-				if !errors.Is(err, errRedirect) {
+				if !errors.Is(err, ErrRedirectRefused) {
 					t.Fatalf("error = %v (response %v), want the redirect refused", err, resp)
 				}
 				var reqErr *RequestError
