@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,30 +20,11 @@ import (
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
 
-// fakeClock is the fake's clock. Advance is also the client's wait hook,
-// so every pause the SDK asks for passes on the fake's clock instead.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // behaviourFake starts a fake whose clock stands at the documentation's
 // create example time until moved, and a client whose pauses move it.
-func behaviourFake(t *testing.T, opts ...vpsorgtest.Option) (*vpsorgtest.Server, *vpsorg.Client, *fakeClock) {
+func behaviourFake(t *testing.T, opts ...vpsorgtest.Option) (*vpsorgtest.Server, *vpsorg.Client, *vpsorgtest.Clock) {
 	t.Helper()
-	clock := &fakeClock{now: time.Date(2025, 1, 16, 15, 45, 0, 0, time.UTC)}
+	clock := vpsorgtest.NewClock(time.Date(2025, 1, 16, 15, 45, 0, 0, time.UTC))
 	srv := vpsorgtest.NewServer(append([]vpsorgtest.Option{vpsorgtest.WithClock(clock.Now)}, opts...)...)
 	t.Cleanup(srv.Close)
 	client := srv.Client(vpsorg.WithWaitHook(clock.Advance), vpsorg.WithClock(clock.Now))

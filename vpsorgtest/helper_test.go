@@ -7,34 +7,15 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// testClock is a clock the test moves by hand, so nothing sleeps.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // harness is a Server with a test clock and an HTTP client of its own, so
 // tests never share connections.
 type harness struct {
 	*Server
-	clock  *testClock
+	clock  *Clock
 	client *http.Client
 }
 
@@ -42,7 +23,7 @@ type harness struct {
 // documentation's create example, until the clock is moved.
 func start(t *testing.T, opts ...Option) *harness {
 	t.Helper()
-	clock := &testClock{now: time.Date(2025, 1, 16, 15, 45, 0, 0, time.UTC)}
+	clock := NewClock(time.Date(2025, 1, 16, 15, 45, 0, 0, time.UTC))
 	srv := NewServer(append([]Option{WithClock(clock.Now)}, opts...)...)
 	transport := &http.Transport{}
 	t.Cleanup(func() {

@@ -6,31 +6,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vpsorg/vpsorg-go"
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
-
-// clock is the fake's clock, set by the test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // day is the time of the test's nightly backup n.
 func day(n int) time.Time {
@@ -43,7 +24,7 @@ func day(n int) time.Time {
 type fixture struct {
 	srv       *vpsorgtest.Server
 	client    *vpsorg.Client
-	clock     *clock
+	clock     *vpsorgtest.Clock
 	serverID  int64
 	automatic []int64
 	byDay     map[int64]int // manual backup id -> day it was made
@@ -51,7 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, days []int) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{now: day(0)}, byDay: map[int64]int{}}
+	f := &fixture{clock: vpsorgtest.NewClock(day(0)), byDay: map[int64]int{}}
 	f.srv = vpsorgtest.NewServer(vpsorgtest.WithoutSeed(), vpsorgtest.WithClock(f.clock.Now), vpsorgtest.WithCompletionDelay(0))
 	t.Cleanup(f.srv.Close)
 	f.client = f.srv.Client()

@@ -8,34 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vpsorg/vpsorg-go"
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
-
-// clock is the fake's clock: set by the test, and moving 100ms at every
-// read, so a snapshot (300ms) completes and a restore (500ms) ends after a
-// known number of polls, and nothing sleeps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(100 * time.Millisecond)
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // fixture is a fake with one server and a snapshot for each of days, made in
 // that order, so the fake's id order need not be the snapshots' age.
@@ -48,7 +26,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, days []int) *fixture {
 	t.Helper()
-	clk := &clock{}
+	// The clock moves 100ms at every read, so a snapshot (300ms) completes
+	// and a restore (500ms) ends after a known number of polls, and
+	// nothing sleeps.
+	clk := vpsorgtest.NewClock(time.Time{})
+	clk.AutoAdvance(100 * time.Millisecond)
 	f := &fixture{byDay: map[int64]int{}}
 	f.srv = vpsorgtest.NewServer(
 		vpsorgtest.WithoutSeed(),
