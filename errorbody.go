@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -53,14 +55,16 @@ func messageFromObject(obj map[string]any, left *int) (string, map[string][]stri
 	if d, ok := obj["detail"]; ok {
 		detail = strings.Join(flatten(d, left), "; ")
 	}
-	for k, v := range obj {
+	// In key order, so that when the budget runs out the same fields keep
+	// their messages every time.
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if k == "detail" {
 			continue
 		}
 		if fields == nil {
 			fields = make(map[string][]string, len(obj))
 		}
-		fields[k] = flatten(v, left)
+		fields[k] = flatten(obj[k], left)
 	}
 	switch {
 	case detail != "":
