@@ -36,6 +36,9 @@ type contender struct {
 	// dial returns the client's ops against the server at url. wrap, when
 	// not nil, wraps the client's transport (the heap sampler uses it).
 	dial func(tb testing.TB, url string, wrap wrapper) ops
+	// mem returns the same client's ops with rt, an in-memory transport,
+	// in place of the network (see overhead_test.go).
+	mem func(tb testing.TB, url string, rt http.RoundTripper) ops
 }
 
 type wrapper func(http.RoundTripper) http.RoundTripper
@@ -44,10 +47,10 @@ type wrapper func(http.RoundTripper) http.RoundTripper
 // floor first, so that every other column reads as a cost over it.
 func contenders() []contender {
 	return []contender{
-		{"floor", vpsorgShape, dialFloor},
-		{"vpsorg", vpsorgShape, dialVPSOrg},
-		{"godo", godoShape, dialGodo},
-		{"hcloud", hcloudShape, dialHcloud},
+		{"floor", vpsorgShape, dialFloor, memFloor},
+		{"vpsorg", vpsorgShape, dialVPSOrg, memVPSOrg},
+		{"godo", godoShape, dialGodo, memGodo},
+		{"hcloud", hcloudShape, dialHcloud, memHcloud},
 	}
 }
 
@@ -76,6 +79,10 @@ func dialVPSOrg(tb testing.TB, url string, wrap wrapper) ops {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return vpsorgOps(c)
+}
+
+func vpsorgOps(c *vpsorg.Client) ops {
 	listOpts := func(n int) *vpsorg.SnapshotListOptions {
 		return &vpsorg.SnapshotListOptions{ListOptions: vpsorg.ListOptions{PageSize: n}}
 	}
@@ -161,7 +168,10 @@ func (f *floorClient) page(ctx context.Context, url string) (*floorPage, error) 
 }
 
 func dialFloor(_ testing.TB, url string, wrap wrapper) ops {
-	f := &floorClient{hc: newHTTPClient(wrap), base: url + "/api/v1/", auth: "Bearer " + token}
+	return floorOps(&floorClient{hc: newHTTPClient(wrap), base: url + "/api/v1/", auth: "Bearer " + token})
+}
+
+func floorOps(f *floorClient) ops {
 	listURL := func(n int) string { return f.base + "snapshots/?page_size=" + strconv.Itoa(n) }
 	return ops{
 		list: func(ctx context.Context, n int) (int, error) {
@@ -227,6 +237,14 @@ func dialFloor(_ testing.TB, url string, wrap wrapper) ops {
 // token source, retries on with godo's defaults), pointed at url. godo then
 // sends through go-retryablehttp's own pooled transport.
 func dialGodo(tb testing.TB, url string, wrap wrapper) ops {
+	c := newGodo(tb, url)
+	if wrap != nil {
+		c.HTTPClient.Transport = wrap(c.HTTPClient.Transport)
+	}
+	return godoOps(c)
+}
+
+func newGodo(tb testing.TB, url string) *godo.Client {
 	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})
 	c, err := godo.New(oauth2.NewClient(context.Background(), ts),
 		godo.SetBaseURL(url+"/"),
@@ -235,9 +253,10 @@ func dialGodo(tb testing.TB, url string, wrap wrapper) ops {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if wrap != nil {
-		c.HTTPClient.Transport = wrap(c.HTTPClient.Transport)
-	}
+	return c
+}
+
+func godoOps(c *godo.Client) ops {
 	return ops{
 		list: func(ctx context.Context, n int) (int, error) {
 			s, _, err := c.Snapshots.List(ctx, &godo.ListOptions{PerPage: n})
@@ -287,7 +306,14 @@ func dialGodo(tb testing.TB, url string, wrap wrapper) ops {
 // dialHcloud builds hcloud-go with a token, the fixture's endpoint and the
 // same pooled HTTP client as the floor; its own defaults otherwise.
 func dialHcloud(_ testing.TB, url string, wrap wrapper) ops {
-	c := hcloud.NewClient(hcloud.WithToken(token), hcloud.WithEndpoint(url+"/v1"), hcloud.WithHTTPClient(newHTTPClient(wrap)))
+	return hcloudOps(newHcloud(url, newHTTPClient(wrap)))
+}
+
+func newHcloud(url string, hc *http.Client) *hcloud.Client {
+	return hcloud.NewClient(hcloud.WithToken(token), hcloud.WithEndpoint(url+"/v1"), hcloud.WithHTTPClient(hc))
+}
+
+func hcloudOps(c *hcloud.Client) ops {
 	listOpts := func(n int) hcloud.ImageListOpts {
 		return hcloud.ImageListOpts{ListOpts: hcloud.ListOpts{PerPage: n}}
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks six times each (benchstat needs six samples for its
 # confidence intervals) and prints them with the clients side by side:
-# floor, vpsorg, godo, hcloud.
+# floor, vpsorg, godo, hcloud: on loopback, then (the Overhead group) through
+# an in-memory transport, client overhead without the network.
 #
 # The six samples are taken as six rounds of -count=1 rather than one
 # -count=6, so that a change in the machine's load during the run (other
@@ -10,7 +11,7 @@
 #
 #   bench/run.sh                 # everything, raw results in bench/results.txt
 #   BENCH=List COUNT=3 bench/run.sh
-#   COUNT=24 BENCHTIME=250ms bench/run.sh   # how BENCHMARKS.md's table was made
+#   COUNT=30 BENCHTIME=250ms bench/run.sh   # how BENCHMARKS.md's tables were made
 #
 # On a shared or virtual machine, more and shorter rounds (the last line)
 # give the same time to each client but much narrower intervals: a burst of
@@ -36,7 +37,10 @@ done
 
 echo
 echo "## time, memory, connections (floor is the base column)"
-go run "$BENCHSTAT" -col /client -filter '-.name:AllHeap' "$OUT"
+go run "$BENCHSTAT" -col /client -filter '-.name:AllHeap -.name:Overhead' "$OUT"
 echo
 echo "## All over 10,000 items: peak live heap, one decoded page, and their ratio"
 go run "$BENCHSTAT" -col /client -filter '.name:AllHeap -.unit:sec/op' "$OUT"
+echo
+echo "## client overhead without the network (in-memory RoundTripper, same bodies and clients)"
+go run "$BENCHSTAT" -col /client -filter '.name:Overhead' "$OUT"

@@ -45,17 +45,7 @@ func prepare(b []byte) prepared {
 func startServer(tb testing.TB, s shape, listItems int) *fixtureServer {
 	tb.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	fs := &fixtureServer{
-		URL:   "http://" + srv.Listener.Addr().String(),
-		shape: s,
-		auth:  "Bearer " + token,
-		ctype: []string{"application/json"},
-	}
-	a := s.build(fs.URL, listItems)
-	fs.list, fs.created = prepare(a.list), prepare(a.created)
-	for _, p := range a.pages {
-		fs.pages = append(fs.pages, prepare(p))
-	}
+	fs := newFixture(s, "http://"+srv.Listener.Addr().String(), listItems)
 	srv.Config.Handler = fs
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -67,34 +57,53 @@ func startServer(tb testing.TB, s shape, listItems int) *fixtureServer {
 	return fs
 }
 
-func (fs *fixtureServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != fs.auth {
-		w.WriteHeader(http.StatusUnauthorized)
-		return
+// newFixture prepares the answers of shape s for a server at url, without
+// starting one (the in-memory transport answers from it directly).
+func newFixture(s shape, url string, listItems int) *fixtureServer {
+	fs := &fixtureServer{
+		URL:   url,
+		shape: s,
+		auth:  "Bearer " + token,
+		ctype: []string{"application/json"},
 	}
-	var (
-		answer prepared
-		status = http.StatusOK
-		path   = r.URL.Path
-	)
+	a := s.build(fs.URL, listItems)
+	fs.list, fs.created = prepare(a.list), prepare(a.created)
+	for _, p := range a.pages {
+		fs.pages = append(fs.pages, prepare(p))
+	}
+	return fs
+}
+
+// answer routes a request: the status to answer with and the prepared body
+// (none when body is nil).
+func (fs *fixtureServer) answer(r *http.Request) (status int, answer prepared) {
+	if r.Header.Get("Authorization") != fs.auth {
+		return http.StatusUnauthorized, prepared{}
+	}
+	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && path == fs.shape.listPath:
-		answer = fs.list
-		if fs.pages != nil {
-			p := pageParam(r.URL.RawQuery)
-			if p < 1 || p > len(fs.pages) {
-				w.WriteHeader(http.StatusNotFound)
-				return
-			}
-			answer = fs.pages[p-1]
+		if fs.pages == nil {
+			return http.StatusOK, fs.list
 		}
+		p := pageParam(r.URL.RawQuery)
+		if p < 1 || p > len(fs.pages) {
+			return http.StatusNotFound, prepared{}
+		}
+		return http.StatusOK, fs.pages[p-1]
 	case r.Method == http.MethodPost && strings.HasPrefix(path, fs.shape.createPath):
-		answer, status = fs.created, http.StatusCreated
+		return http.StatusCreated, fs.created
 	case r.Method == http.MethodDelete && strings.HasPrefix(path, fs.shape.deletePath):
-		w.WriteHeader(http.StatusNoContent)
-		return
+		return http.StatusNoContent, prepared{}
 	default:
-		w.WriteHeader(http.StatusNotFound)
+		return http.StatusNotFound, prepared{}
+	}
+}
+
+func (fs *fixtureServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	status, answer := fs.answer(r)
+	if answer.body == nil {
+		w.WriteHeader(status)
 		return
 	}
 	// Header values set directly: the keys are already canonical, and this
