@@ -36,7 +36,8 @@ type Backup struct {
 	Message     string     `json:"message,omitempty"` // set on the answer to Create only
 }
 
-func (b Backup) itemID() int64 { return b.ID }
+func (b Backup) itemID() int64         { return b.ID }
+func (b Backup) currentStatus() Status { return b.Status }
 
 // BackupListOptions filters [BackupsService.List] and [BackupsService.All].
 type BackupListOptions struct {

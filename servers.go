@@ -35,7 +35,8 @@ type Server struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func (s Server) itemID() int64 { return s.ID }
+func (s Server) itemID() int64         { return s.ID }
+func (s Server) currentStatus() Status { return Status(s.Status) }
 
 // Plan is a server's plan, with sizes in the API's units.
 type Plan struct {

@@ -26,7 +26,8 @@ type Snapshot struct {
 	Message     string    `json:"message,omitempty"` // set on the answer to Create only
 }
 
-func (s Snapshot) itemID() int64 { return s.ID }
+func (s Snapshot) itemID() int64         { return s.ID }
+func (s Snapshot) currentStatus() Status { return s.Status }
 
 // SnapshotListOptions filters [SnapshotsService.List] and [SnapshotsService.All].
 type SnapshotListOptions struct {

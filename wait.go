@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -45,18 +46,26 @@ func (o *WaitOptions) withDefaults() WaitOptions {
 	return w
 }
 
-// poller is one object being waited for: how to find it, and which of its
-// statuses end the wait.
-type poller[T any] struct {
+// tracked is what a waiter needs of an object: its id, to find it in a
+// list, and its status.
+type tracked interface {
+	identified
+	currentStatus() Status
+}
+
+// poller is one object being waited for: where to look for it, and which
+// of its statuses end the wait.
+type poller[T tracked] struct {
 	what  string                                    // "backup 502", for errors
-	fetch func(context.Context) (*T, Status, error) // the object's current state
+	id    int64                                     // the object's id
+	list  func(context.Context) iter.Seq2[T, error] // a listing it appears in
 	final func(Status) (bool, error)                // whether the wait is over, and how
 }
 
 // wait polls p until a final status, an error or the end of ctx, backing
 // off from Interval to MaxInterval. A rate-limited poll is not an error:
 // the waiter waits what the server asked, then polls again.
-func wait[T any](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
+func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
 	o := opts.withDefaults()
 	start := c.now()
 	delay := o.Interval
@@ -66,7 +75,7 @@ func wait[T any](ctx context.Context, c *Client, opts *WaitOptions, last *T, p p
 		}
 		delay = min(delay*2, o.MaxInterval)
 
-		obj, status, err := p.fetch(ctx)
+		obj, err := find(p.list(ctx), p.id)
 		var apiErr *APIError
 		switch {
 		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
@@ -76,6 +85,7 @@ func wait[T any](ctx context.Context, c *Client, opts *WaitOptions, last *T, p p
 			return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
 		}
 		last = obj
+		status := (*obj).currentStatus()
 		if o.OnProgress != nil {
 			o.OnProgress(status, c.now().Sub(start))
 		}
@@ -136,16 +146,11 @@ func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions)
 	if done, err := finalOperation(b.Status); done {
 		return b, err
 	}
-	id, filter := b.ID, &BackupListOptions{ServerID: b.Server.ID}
+	filter := &BackupListOptions{ServerID: b.Server.ID}
 	return wait(ctx, s.client, opts, b, poller[Backup]{
-		what: fmt.Sprintf("backup %d", id),
-		fetch: func(ctx context.Context) (*Backup, Status, error) {
-			found, err := find(s.All(ctx, filter), id)
-			if err != nil {
-				return nil, "", err
-			}
-			return found, found.Status, nil
-		},
+		what:  fmt.Sprintf("backup %d", b.ID),
+		id:    b.ID,
+		list:  func(ctx context.Context) iter.Seq2[Backup, error] { return s.All(ctx, filter) },
 		final: finalOperation,
 	})
 }
@@ -172,16 +177,11 @@ func (s *SnapshotsService) Wait(ctx context.Context, snap *Snapshot, opts *WaitO
 	if done, err := finalOperation(snap.Status); done {
 		return snap, err
 	}
-	id, filter := snap.ID, &SnapshotListOptions{ServerID: snap.Server.ID}
+	filter := &SnapshotListOptions{ServerID: snap.Server.ID}
 	return wait(ctx, s.client, opts, snap, poller[Snapshot]{
-		what: fmt.Sprintf("snapshot %d", id),
-		fetch: func(ctx context.Context) (*Snapshot, Status, error) {
-			found, err := find(s.All(ctx, filter), id)
-			if err != nil {
-				return nil, "", err
-			}
-			return found, found.Status, nil
-		},
+		what:  fmt.Sprintf("snapshot %d", snap.ID),
+		id:    snap.ID,
+		list:  func(ctx context.Context) iter.Seq2[Snapshot, error] { return s.All(ctx, filter) },
 		final: finalOperation,
 	})
 }
@@ -198,20 +198,15 @@ func (s *ServersService) Wait(ctx context.Context, serverID int64, opts *WaitOpt
 		return nil, err
 	}
 	return wait(ctx, s.client, opts, nil, poller[Server]{
-		what: fmt.Sprintf("server %d", serverID),
-		fetch: func(ctx context.Context) (*Server, Status, error) {
-			found, err := find(s.All(ctx, nil), serverID)
-			if err != nil {
-				return nil, "", err
-			}
-			return found, Status(found.Status), nil
-		},
+		what:  fmt.Sprintf("server %d", serverID),
+		id:    serverID,
+		list:  func(ctx context.Context) iter.Seq2[Server, error] { return s.All(ctx, nil) },
 		final: func(s Status) (bool, error) { return s != ServerStatusRestoring, nil },
 	})
 }
 
 // find walks seq until the item with id, stopping the walk there.
-func find[T identified](seq func(func(T, error) bool), id int64) (*T, error) {
+func find[T identified](seq iter.Seq2[T, error], id int64) (*T, error) {
 	for item, err := range seq {
 		if err != nil {
 			return nil, err
