@@ -151,30 +151,63 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 }
 
 // decodeBody decodes a JSON success body, refusing one over maxBodySize
-// before reading past the limit.
+// before reading past the limit. The SDK's own answer types go through
+// jsonReader (fastjson.go) and fall back to encoding/json, so results and
+// errors are encoding/json's either way.
 func decodeBody(resp *http.Response, out any) error {
 	if resp.ContentLength > maxBodySize {
 		return fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)
 	}
-	lr := &limitReader{r: resp.Body, n: maxBodySize}
-	if raw, ok := out.(*rawBody); ok {
-		b, err := io.ReadAll(lr)
-		if err != nil {
-			return fmt.Errorf("read response: %w", err)
-		}
-		*raw = b
-		return nil
-	}
-	if err := json.NewDecoder(lr).Decode(out); err != nil {
+	b, err := readBody(resp.Body, resp.ContentLength)
+	if err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
 			return fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxBodySize)
 		}
+		return fmt.Errorf("read response: %w", err)
+	}
+	if raw, ok := out.(*rawBody); ok {
+		*raw = b
+		return nil
+	}
+	if d, ok := out.(jsonDecodable); ok {
+		if decodeFast(b, d) {
+			return nil
+		}
+		// out may hold part of the answer: only values encoding/json
+		// stores for the same keys, which it stores again.
+	}
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(out); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return fmt.Errorf("decode response: %w", err)
 	}
 	return nil
+}
+
+// readBody reads a whole body of at most maxBodySize bytes. A declared
+// length sizes the buffer (up to a bound, since the server chooses it), so
+// a body is usually read with one allocation.
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	size := int64(4 << 10)
+	if length >= 0 {
+		size = min(length, 1<<20) + 1 // +1 to see EOF without growing
+	}
+	b := make([]byte, 0, size)
+	lr := &limitReader{r: body, n: maxBodySize}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // rawBody asks do for the body's bytes, undecoded, for answers whose shape
