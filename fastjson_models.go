@@ -1,8 +1,174 @@
 package vpsorg
 
-// The field tables jsonReader decodes the answer types with (see
-// fastjson.go). A model's new field goes into its table too;
-// TestFastDecodeEveryField fails until it does.
+import (
+	"strconv"
+	"time"
+)
+
+// How jsonReader (fastjson.go) stores what it reads into the answer types,
+// and each type's field table. A model's new field goes into its table
+// too; TestFastDecodeEveryField fails until it does.
+
+// jsonField is how one key of a type's JSON object is read into it.
+type jsonField[T any] struct {
+	name string
+	read func(r *jsonReader, v *T)
+}
+
+// readObject reads an object into v field by field, as encoding/json
+// would, and fails where encoding/json would do something else: a key
+// that matches a field only when case is ignored, or a repeated key
+// (encoding/json merges the two values).
+func readObject[T any](r *jsonReader, v *T, fields []jsonField[T]) {
+	if r.null() { // null leaves a struct as it was
+		return
+	}
+	if !r.open('{') {
+		return
+	}
+	var seen uint64
+	for first := true; r.more('}', first); first = false {
+		key := r.key()
+		i := fieldIndex(fields, key)
+		switch {
+		case r.failed:
+		case i < 0 && foldsToField(fields, key):
+			r.fail()
+		case i < 0:
+			r.skip()
+		case seen&(1<<i) != 0:
+			r.fail()
+		default:
+			seen |= 1 << i
+			fields[i].read(r, v)
+		}
+	}
+}
+
+func fieldIndex[T any](fields []jsonField[T], key []byte) int {
+	for i := range fields {
+		if fields[i].name == string(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// foldsToField reports whether an ASCII key equals a field name when case
+// is ignored.
+func foldsToField[T any](fields []jsonField[T], key []byte) bool {
+	for _, f := range fields {
+		if len(f.name) != len(key) {
+			continue
+		}
+		same := true
+		for i := range key {
+			if lower(key[i]) != lower(f.name[i]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// readArray reads an array into a new slice, each element by item; null
+// sets it to nil.
+func readArray[T any](r *jsonReader, s *[]T, item func(r *jsonReader, v *T)) {
+	if r.null() {
+		*s = nil
+		return
+	}
+	if !r.open('[') {
+		return
+	}
+	out := []T{}
+	var zero T
+	for first := true; r.more(']', first); first = false {
+		out = append(out, zero)
+		item(r, &out[len(out)-1])
+	}
+	*s = out
+}
+
+// The readers below take a field's value; null leaves a value as it was
+// and sets a pointer to nil, as in encoding/json.
+
+func readString[S ~string](r *jsonReader, p *S) {
+	if r.null() {
+		return
+	}
+	*p = S(r.str())
+}
+
+func (r *jsonReader) readInt64(p *int64) {
+	if r.null() {
+		return
+	}
+	*p = r.integer(64)
+}
+
+func (r *jsonReader) readInt(p *int) {
+	if r.null() {
+		return
+	}
+	*p = int(r.integer(strconv.IntSize))
+}
+
+func (r *jsonReader) readInt64Ptr(p **int64) {
+	if r.null() {
+		*p = nil
+		return
+	}
+	n := r.integer(64)
+	*p = &n
+}
+
+// readTime hands the raw string to time.Time's UnmarshalJSON, as
+// encoding/json does, so both accept and refuse the same text.
+func (r *jsonReader) readTime(t *time.Time) {
+	if r.null() {
+		return
+	}
+	raw := r.stringToken()
+	if r.failed {
+		return
+	}
+	if err := t.UnmarshalJSON(raw); err != nil {
+		r.fail()
+	}
+}
+
+func (r *jsonReader) readTimePtr(p **time.Time) {
+	if r.null() {
+		*p = nil
+		return
+	}
+	t := new(time.Time)
+	r.readTime(t)
+	*p = t
+}
+
+// readObjectPtr reads an object into a new value; null sets it to nil.
+func readObjectPtr[T any](r *jsonReader, p **T, fields []jsonField[T]) {
+	if r.null() {
+		*p = nil
+		return
+	}
+	v := new(T)
+	readObject(r, v, fields)
+	*p = v
+}
 
 func (e *envelope[T]) readJSON(r *jsonReader) {
 	readObject(r, e, []jsonField[envelope[T]]{
