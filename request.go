@@ -108,7 +108,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		return nil, fail(st.attempts, err)
 	}
 	rbody := hresp.Body
-	drain := true // false once a body proved too large: draining it would read past the limit
+	drain := true // false once the body was read to its end, or proved too large: draining it would read past the limit
 	defer func() {
 		if drain {
 			drainAndClose(rbody)
@@ -140,8 +140,9 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		return resp, apiErr
 	}
 	if out != nil && hresp.StatusCode != http.StatusNoContent {
-		if err := decodeBody(hresp, out); err != nil {
-			drain = !errors.Is(err, ErrResponseTooLarge)
+		err := decodeBody(hresp, out)
+		drain = err != nil && !errors.Is(err, ErrResponseTooLarge)
+		if err != nil {
 			hresp.Body = http.NoBody
 			return resp, fail(st.attempts, err)
 		}
@@ -310,7 +311,9 @@ func requestID(h http.Header) string {
 // drainAndClose reads what is left of a body, up to a limit, so that the
 // connection goes back to the pool.
 func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxErrorBodySize))
+	if body != http.NoBody { // what net/http gives for a 204
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, maxErrorBodySize))
+	}
 	_ = body.Close()
 }
 
