@@ -2,7 +2,8 @@
 # Runs the benchmarks six times each (benchstat needs six samples for its
 # confidence intervals) and prints them with the clients side by side:
 # floor, vpsorg, godo, hcloud: on loopback, then (the Overhead group) through
-# an in-memory transport, client overhead without the network.
+# an in-memory transport, client overhead without the network. Last comes
+# vpsorg against each other client paired round by round (cmd/ratios).
 #
 # The six samples are taken as six rounds of -count=1 rather than one
 # -count=6, so that a change in the machine's load during the run (other
@@ -11,7 +12,7 @@
 #
 #   bench/run.sh                 # everything, raw results in bench/results.txt
 #   BENCH=List COUNT=3 bench/run.sh
-#   COUNT=30 BENCHTIME=250ms bench/run.sh   # how BENCHMARKS.md's tables were made
+#   COUNT=60 BENCHTIME=150ms bench/run.sh   # how BENCHMARKS.md's tables were made
 #
 # On a shared or virtual machine, more and shorter rounds (the last line)
 # give the same time to each client but much narrower intervals: a burst of
@@ -20,6 +21,7 @@
 #
 # The raw results are kept so that the tables can be printed again:
 #   go run $BENCHSTAT -col /client bench/results.txt
+#   (cd bench && go run ./cmd/ratios results.txt)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -44,3 +46,6 @@ go run "$BENCHSTAT" -col /client -filter '.name:AllHeap -.unit:sec/op' "$OUT"
 echo
 echo "## client overhead without the network (in-memory RoundTripper, same bodies and clients)"
 go run "$BENCHSTAT" -col /client -filter '.name:Overhead' "$OUT"
+echo
+echo "## vpsorg against each client, paired by round (ns/op ratios; below 1: vpsorg faster)"
+go run ./cmd/ratios "$OUT"
