@@ -99,14 +99,11 @@ func (r *jsonReader) open(c byte) bool {
 func (r *jsonReader) more(end byte, first bool) bool {
 	c := r.peek()
 	switch {
-	case c == end && first:
+	case c == end:
 		r.i++
 		return false
 	case first:
 		return !r.failed
-	case c == end:
-		r.i++
-		return false
 	case c == ',':
 		// A trailing comma fails in the member's reader, which finds the
 		// closing byte where a key or value should be.
