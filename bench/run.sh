@@ -12,7 +12,7 @@
 #
 #   bench/run.sh                 # everything, raw results in bench/results.txt
 #   BENCH=List COUNT=3 bench/run.sh
-#   COUNT=60 BENCHTIME=150ms bench/run.sh   # how BENCHMARKS.md's tables were made
+#   COUNT=120 BENCHTIME=100ms bench/run.sh  # how BENCHMARKS.md's tables were made
 #
 # On a shared or virtual machine, more and shorter rounds (the last line)
 # give the same time to each client but much narrower intervals: a burst of
