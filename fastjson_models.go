@@ -26,12 +26,12 @@ func readObject[T any](r *jsonReader, v *T, fields []jsonField[T]) {
 	if !r.open('{') {
 		return
 	}
-	var seen uint64
+	var seen uint64 // a bit a field: tables have at most 64 (TestFastDecodeEveryField)
 	for first := true; r.more('}', first); first = false {
 		key := r.key()
 		i := fieldIndex(fields, key)
 		switch {
-		case r.failed:
+		case r.failed: // no key: more ends the loop
 		case i < 0 && foldsToField(fields, key):
 			r.fail()
 		case i < 0:

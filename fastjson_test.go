@@ -168,6 +168,13 @@ func TestFastDecodeTestdata(t *testing.T) {
 // table would be skipped as unknown and stay zero.
 func TestFastDecodeEveryField(t *testing.T) {
 	t.Parallel()
+	// readObject keeps one bit a field to notice a repeated key.
+	for name, n := range map[string]int{"backup": len(backupFields), "snapshot": len(snapshotFields),
+		"server": len(serverFields), "serverRef": len(serverRefFields), "plan": len(planFields), "os": len(osFields)} {
+		if n > 64 {
+			t.Errorf("%s table has %d fields; readObject handles at most 64", name, n)
+		}
+	}
 	for _, v := range []jsonDecodable{new(Snapshot), new(Backup), new(Server)} {
 		typ := reflect.TypeOf(v).Elem()
 		t.Run(typ.Name(), func(t *testing.T) {
