@@ -166,5 +166,5 @@ func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response,
 	if err := checkID("backup_id", backupID); err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: "backups/" + strconv.FormatInt(backupID, 10) + "/"}, nil)
+	return s.client.deleteObject(ctx, "backups/"+strconv.FormatInt(backupID, 10)+"/")
 }

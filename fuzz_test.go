@@ -3,7 +3,6 @@ package vpsorg
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -63,9 +63,9 @@ func FuzzErrorBody(f *testing.F) {
 			}
 			return
 		}
-		var v any
+		var v any // under the SDK's rules: a repeated key makes it no object
 		obj, isObject := map[string]any(nil), false
-		if json.Unmarshal(trimmed, &v) == nil {
+		if unmarshalJSON(trimmed, &v) == nil {
 			obj, isObject = v.(map[string]any)
 		}
 		if !isObject {
@@ -154,15 +154,16 @@ func FuzzListEnvelope(f *testing.F) {
 	})
 }
 
-// checkPage compares what List decoded with a plain decode of body.
+// checkPage compares what List decoded with a plain decode of body under
+// the same JSON rules (unmarshalJSON) into raw values.
 func checkPage(t *testing.T, body []byte, items []Backup, resp *Response) {
 	t.Helper()
 	var plain struct {
-		Count   int               `json:"count"`
-		Next    json.RawMessage   `json:"next"`
-		Results []json.RawMessage `json:"results"`
+		Count   int              `json:"count"`
+		Next    jsontext.Value   `json:"next"`
+		Results []jsontext.Value `json:"results"`
 	}
-	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&plain); err != nil {
+	if err := unmarshalJSON(body, &plain); err != nil {
 		t.Fatalf("List decoded a page that a plain decode refuses: %v", err)
 	}
 	if items == nil || plain.Results == nil || len(items) != len(plain.Results) {
@@ -175,7 +176,7 @@ func checkPage(t *testing.T, body []byte, items []Backup, resp *Response) {
 		t.Errorf("NextPage = %d", resp.NextPage)
 	}
 	var next *string
-	switch err := json.Unmarshal(plain.Next, &next); {
+	switch err := unmarshalJSON(plain.Next, &next); {
 	case len(plain.Next) == 0:
 		if len(items) == 0 && resp.NextPage != 0 {
 			t.Errorf("NextPage = %d after an empty page", resp.NextPage)

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -309,7 +310,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 			return errors.As(err, &e) && e.Method == http.MethodDelete && e.Attempts == 3
 		}},
 		{"decode error", func(err error) bool {
-			var e *json.UnmarshalTypeError
+			var e *jsonv2.SemanticError
 			return errors.As(err, &e)
 		}},
 		{"validation", func(err error) bool {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ServersService lists servers and restores them from backups:
@@ -168,17 +170,17 @@ func (s *ServersService) Restore(ctx context.Context, serverID int64, req *Serve
 // of an unexpected shape does not hide the others.
 func decodeServerRestore(raw []byte) *ServerRestore {
 	out := &ServerRestore{Raw: json.RawMessage(raw)}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
+	var fields map[string]jsontext.Value
+	if unmarshalJSON(raw, &fields) != nil {
 		return out
 	}
-	_ = json.Unmarshal(fields["status"], &out.Status)
-	_ = json.Unmarshal(fields["message"], &out.Message)
-	var server map[string]json.RawMessage
-	if json.Unmarshal(fields["server"], &server) == nil {
-		_ = json.Unmarshal(server["id"], &out.Server.ID)
-		_ = json.Unmarshal(server["name"], &out.Server.Name)
-		_ = json.Unmarshal(server["status"], &out.Server.Status)
+	_ = unmarshalJSON(fields["status"], &out.Status)
+	_ = unmarshalJSON(fields["message"], &out.Message)
+	var server map[string]jsontext.Value
+	if unmarshalJSON(fields["server"], &server) == nil {
+		_ = unmarshalJSON(server["id"], &out.Server.ID)
+		_ = unmarshalJSON(server["name"], &out.Server.Name)
+		_ = unmarshalJSON(server["status"], &out.Server.Status)
 	}
 	return out
 }

@@ -199,5 +199,5 @@ func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Respo
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/"}, nil)
+	return s.client.deleteObject(ctx, "snapshots/"+strconv.FormatInt(snapshotID, 10)+"/")
 }
