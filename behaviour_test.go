@@ -623,16 +623,16 @@ func TestBehaviourServersWaitAcrossRestore(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		restore func(ctx context.Context, c *vpsorg.Client) (string, error)
+		restore func(ctx context.Context, c *vpsorg.Client) (vpsorg.Status, error)
 	}{
-		{"from a snapshot", func(ctx context.Context, c *vpsorg.Client) (string, error) {
+		{"from a snapshot", func(ctx context.Context, c *vpsorg.Client) (vpsorg.Status, error) {
 			r, _, err := c.Snapshots.Restore(ctx, 801)
 			if err != nil {
 				return "", err
 			}
 			return r.Server.Status, nil
 		}},
-		{"from a backup", func(ctx context.Context, c *vpsorg.Client) (string, error) {
+		{"from a backup", func(ctx context.Context, c *vpsorg.Client) (vpsorg.Status, error) {
 			r, _, err := c.Servers.Restore(ctx, 12345, &vpsorg.ServerRestoreRequest{BackupID: 501})
 			if err != nil {
 				return "", err

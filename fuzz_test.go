@@ -200,7 +200,7 @@ func checkPage(t *testing.T, body []byte, items []Backup, resp *Response) {
 // net/http's transport where it would connect for the link: a link is
 // accepted only when that is the base URL's scheme, host and port.
 func FuzzNextLinkOrigin(f *testing.F) {
-	bases := []string{"https://api.test/api/v1/", "http://127.0.0.1:8080/api/v1/", "https://[::1]:8443/v1/", "http://localhost/"}
+	bases := []string{"https://api.test/api/v1/", "http://127.0.0.1:8080/api/v1/", "https://[::1]:8443/v1/", "http://localhost/api/"}
 	clients := make([]*Client, len(bases))
 	for i, b := range bases {
 		c, err := NewClient("fuzz-token", WithBaseURL(b))

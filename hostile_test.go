@@ -406,7 +406,7 @@ func TestEndlessBodyStopsWithTheContext(t *testing.T) {
 				<-r.Context().Done() // the rest never comes
 			}))
 			defer srv.Close()
-			c, err := NewClient("endless-token", WithBaseURL(srv.URL), WithRetryMax(0))
+			c, err := NewClient("endless-token", WithBaseURL(srv.URL+"/api/v1/"), WithRetryMax(0))
 			if err != nil {
 				t.Fatal(err)
 			}
