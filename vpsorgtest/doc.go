@@ -11,7 +11,7 @@
 // whole life cycle without sleeping.
 //
 // Faults (status codes, Retry-After, dropped connections, delays, failures after
-// the request was carried out) can be injected with AddFault and SetFaultFunc,
+// the request was carried out, answers cut off in the body) can be injected with AddFault and SetFaultFunc,
 // and every request received is kept for inspection with Requests.
 //
 // Unless WithoutSeed is given, the fake starts with the documented server 12345

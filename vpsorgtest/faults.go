@@ -22,8 +22,8 @@ type Rule struct {
 // normally. Faults are applied before the token is checked, so any request
 // can be faulted.
 //
-// With neither Status nor Drop, a Fault only delays the request, which is then
-// answered normally.
+// With none of Status, Drop and TruncateBody, a Fault only delays the
+// request, which is then answered normally.
 //
 // A dropped GET on a reused keep-alive connection is retried once by Go's
 // http.Transport without the caller seeing it; fault more than one match
@@ -45,6 +45,16 @@ type Fault struct {
 	// instead of the real answer. Without it the fault answers before
 	// anything is done.
 	AfterAction bool
+	// TruncateBody, when positive, breaks the answer off in its body: the
+	// request is carried out as with AfterAction, the answer's status and
+	// headers go out with the Content-Length of the whole body, then only the
+	// body's first TruncateBody bytes, and the connection is closed. The
+	// client reads fewer bytes than Content-Length and gets
+	// io.ErrUnexpectedEOF, as behind a proxy that cut the stream. The answer
+	// cut is the real one, or the fault's own when Status is set. An answer
+	// whose body is no longer than TruncateBody (a 204, for one) goes out
+	// whole before the connection is closed. Drop takes precedence.
+	TruncateBody int
 }
 
 // ruleState is a Rule with the count of requests that matched it.
@@ -124,6 +134,11 @@ func (rs *ruleState) fires() bool {
 	return rs.seen >= rs.rule.Nth && rs.seen < rs.rule.Nth+count
 }
 
+// acts reports whether the request is carried out before the fault is applied.
+func (f *Fault) acts() bool {
+	return f.AfterAction || f.TruncateBody > 0
+}
+
 // replaces reports whether the fault answers in place of the real answer, as
 // opposed to only delaying it.
 func (f *Fault) replaces() bool {
@@ -148,15 +163,17 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Requ
 	s.send(w, entry, f, rep)
 }
 
-// drop closes the connection without answering. Without a Hijacker (HTTP/2)
-// aborting the handler has the same effect.
+// drop closes the connection without answering.
 func (s *Server) drop(w http.ResponseWriter, entry *Request, f *Fault, acted bool) {
 	s.finish(entry, f, acted, 0)
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
+	closeConn(w)
+}
+
+// closeConn closes the connection under w. What was written but not flushed
+// is lost. Without a Hijacker (HTTP/2, or a wrapper that hides it) aborting
+// the handler has the same effect: the stream is reset.
+func closeConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -20,7 +21,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := s.logArrival(r, body)
 	fault := s.pickFault(r, body)
 
-	if fault != nil && !fault.AfterAction {
+	if fault != nil && !fault.acts() {
 		if !s.wait(r, fault.Delay) {
 			s.drop(w, entry, fault, false)
 			return
@@ -33,7 +34,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rep := s.handle(r, body)
 
-	if fault != nil && fault.AfterAction {
+	if fault != nil && fault.acts() {
 		if !s.wait(r, fault.Delay) {
 			s.drop(w, entry, fault, rep.acted)
 			return
@@ -86,7 +87,8 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 }
 
 // send writes a reply. Every answer carries the request id, and every answer
-// with a body says what the body is.
+// with a body says what the body is. A fault's TruncateBody cuts the body
+// short of its Content-Length and closes the connection.
 func (s *Server) send(w http.ResponseWriter, entry *Request, fault *Fault, rep reply) {
 	data, contentType := encode(rep)
 	s.finish(entry, fault, rep.acted, rep.status)
@@ -98,8 +100,20 @@ func (s *Server) send(w http.ResponseWriter, entry *Request, fault *Fault, rep r
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
+	if fault == nil || fault.TruncateBody <= 0 {
+		w.WriteHeader(rep.status)
+		_, _ = w.Write(data)
+		return
+	}
+	// The declared length is the whole body's, so the client knows it was
+	// cut; net/http would otherwise send the short body as if complete.
+	if len(data) > 0 {
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+	}
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(data)
+	_, _ = w.Write(data[:min(fault.TruncateBody, len(data))])
+	_ = http.NewResponseController(w).Flush()
+	closeConn(w)
 }
 
 // encode turns a reply's body into bytes. Raw bodies (a fault's Body) that are
