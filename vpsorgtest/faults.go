@@ -9,13 +9,19 @@ import (
 
 // Rule chooses requests to fault. A request matches when its method and URL
 // path match; among the matching requests, Nth and Count pick which are
-// faulted.
+// faulted, and Probability thins those out at random.
 type Rule struct {
 	Method string // "" matches any method
 	Path   string // exact URL path such as "/api/v1/backups/"; "" matches any path
 	Nth    int    // 1-based: fault the Nth matching request; 0 faults every matching request
 	Count  int    // with Nth: fault Count consecutive matches starting at the Nth (0 means 1)
-	Fault  Fault
+	// Probability, between 0 and 1, faults only that share of the requests
+	// Nth and Count pick, so a test can say "20% of GETs". Each is drawn from
+	// the server's seeded source (WithFaultSeed), so a run that sends the same
+	// requests in the same order sees the same faults. 0, and anything
+	// outside (0, 1), faults every request picked.
+	Probability float64
+	Fault       Fault
 }
 
 // Fault is what the server does instead of (or after) answering a request
@@ -98,7 +104,7 @@ func (s *Server) pickFault(r *http.Request, body []byte) *Fault {
 			continue
 		}
 		rs.seen++
-		if picked == nil && rs.fires() {
+		if picked == nil && rs.fires() && s.chance(rs.rule.Probability) {
 			f := rs.rule.Fault
 			picked = &f
 		}
@@ -137,6 +143,16 @@ func (rs *ruleState) fires() bool {
 // acts reports whether the request is carried out before the fault is applied.
 func (f *Fault) acts() bool {
 	return f.AfterAction || f.TruncateBody > 0
+}
+
+// chance draws whether a rule with probability p fires. Only rules with a
+// probability draw, so adding one leaves the others' draws as they were.
+// It runs with s.mu held, which the source needs.
+func (s *Server) chance(p float64) bool {
+	if !(p > 0 && p < 1) {
+		return true
+	}
+	return s.rng.Float64() < p
 }
 
 // replaces reports whether the fault answers in place of the real answer, as

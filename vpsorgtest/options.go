@@ -12,6 +12,9 @@ const (
 	DefaultPageSize        = 20
 	// MaxPageSize caps the page_size query parameter, as the API's paginator does.
 	MaxPageSize = 100
+	// DefaultFaultSeed seeds the source of Rule.Probability unless
+	// WithFaultSeed is given, so runs repeat by default.
+	DefaultFaultSeed uint64 = 1
 )
 
 // Option configures a Server created by NewServer.
@@ -25,6 +28,7 @@ type config struct {
 	now             func() time.Time
 	pageSize        int
 	pageLinks       bool
+	faultSeed       uint64
 }
 
 func defaultConfig() config {
@@ -36,6 +40,7 @@ func defaultConfig() config {
 		now:             time.Now,
 		pageSize:        DefaultPageSize,
 		pageLinks:       true,
+		faultSeed:       DefaultFaultSeed,
 	}
 }
 
@@ -93,4 +98,11 @@ func WithPageSize(n int) Option {
 // can be tested.
 func WithoutPageLinks() Option {
 	return func(c *config) { c.pageLinks = false }
+}
+
+// WithFaultSeed seeds the random source that decides which requests a rule
+// with a Probability faults (default DefaultFaultSeed). The same seed and the
+// same requests in the same order give the same faults.
+func WithFaultSeed(seed uint64) Option {
+	return func(c *config) { c.faultSeed = seed }
 }
