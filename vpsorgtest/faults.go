@@ -161,13 +161,14 @@ func (f *Fault) replaces() bool {
 	return f.Drop || f.Status != 0
 }
 
-// answerFault answers a request with its fault's status or drops it.
-func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Request, f *Fault, acted bool) {
+// answerFault answers a request with its fault's status or drops it. done is
+// what the API made of the request, the zero reply when it was not reached.
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Request, f *Fault, done reply) {
 	if f.Drop {
-		s.drop(w, entry, f, acted)
+		s.drop(w, entry, f, done)
 		return
 	}
-	rep := reply{status: f.Status, acted: acted, header: http.Header{}}
+	rep := reply{status: f.Status, acted: done.acted, throttled: done.throttled, header: http.Header{}}
 	if f.Body != "" {
 		rep.body = []byte(f.Body)
 	} else {
@@ -179,9 +180,10 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Requ
 	s.send(w, entry, f, rep)
 }
 
-// drop closes the connection without answering.
-func (s *Server) drop(w http.ResponseWriter, entry *Request, f *Fault, acted bool) {
-	s.finish(entry, f, acted, 0)
+// drop closes the connection without answering. done is what the API made of
+// the request, the zero reply when it was not reached.
+func (s *Server) drop(w http.ResponseWriter, entry *Request, f *Fault, done reply) {
+	s.finish(entry, f, reply{acted: done.acted, throttled: done.throttled})
 	closeConn(w)
 }
 

@@ -23,11 +23,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if fault != nil && !fault.acts() {
 		if !s.wait(r, fault.Delay) {
-			s.drop(w, entry, fault, false)
+			s.drop(w, entry, fault, reply{})
 			return
 		}
 		if fault.replaces() {
-			s.answerFault(w, r, entry, fault, false)
+			s.answerFault(w, r, entry, fault, reply{})
 			return
 		}
 	}
@@ -36,11 +36,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if fault != nil && fault.acts() {
 		if !s.wait(r, fault.Delay) {
-			s.drop(w, entry, fault, rep.acted)
+			s.drop(w, entry, fault, rep)
 			return
 		}
 		if fault.replaces() {
-			s.answerFault(w, r, entry, fault, rep.acted)
+			s.answerFault(w, r, entry, fault, rep)
 			return
 		}
 	}
@@ -48,7 +48,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle answers a request as the API would. The order of checks is Django's
-// and DRF's: unknown URL, then authentication, then method.
+// and DRF's: unknown URL, then authentication, then throttling, then method.
 func (s *Server) handle(r *http.Request, body []byte) reply {
 	methods, id, ok := route(r.URL.Path)
 	if !ok {
@@ -57,15 +57,19 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	if rep := s.authenticate(r); rep != nil {
 		return *rep
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if wait, ok := s.limit.take(now); !ok {
+		return throttled(wait)
+	}
 	h, ok := methods[r.Method]
 	if !ok {
 		rep := methodNotAllowed(r.Method)
 		rep.header = http.Header{"Allow": {allow(methods)}}
 		return rep
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return h(s, &call{r: r, body: body, id: id, now: s.now()})
+	return h(s, &call{r: r, body: body, id: id, now: now})
 }
 
 // wait sleeps for a fault's delay, and reports false if the client went away
@@ -91,7 +95,7 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 // short of its Content-Length and closes the connection.
 func (s *Server) send(w http.ResponseWriter, entry *Request, fault *Fault, rep reply) {
 	data, contentType := encode(rep)
-	s.finish(entry, fault, rep.acted, rep.status)
+	s.finish(entry, fault, rep)
 	h := w.Header()
 	for k, v := range rep.header {
 		h[k] = v

@@ -27,6 +27,7 @@ type Server struct {
 	mu        sync.Mutex // guards everything below
 	st        store
 	rng       *rand.Rand // draws Rule.Probability
+	limit     bucket     // WithRateLimit
 	rules     []*ruleState
 	faultFunc func(r *http.Request) *Fault
 	log       []*Request
@@ -47,6 +48,7 @@ func NewServer(opts ...Option) *Server {
 		closing: make(chan struct{}),
 		st:      newStore(cfg.seed),
 		rng:     newFaultSource(cfg.faultSeed),
+		limit:   newBucket(cfg.ratePerSecond, cfg.rateBurst),
 	}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
