@@ -44,19 +44,36 @@ func marshalJSON(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// decodeBody decodes a JSON success body, refusing one over maxBodySize
-// before reading past the limit.
-func decodeBody(resp *http.Response, out any) error {
+// readSuccessBody reads a whole 2xx body, refusing one over maxBodySize
+// before reading past the limit. It runs inside the retry loop (see
+// [callState.readAnswer]), so a body that breaks off is a failed try.
+func readSuccessBody(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > maxBodySize {
-		return fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)
+		return nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)
 	}
 	b, err := readBody(resp.Body, resp.ContentLength)
 	if err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
-			return fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxBodySize)
+			return nil, fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxBodySize)
 		}
-		return fmt.Errorf("read response: %w", err)
+		return nil, fmt.Errorf("read response: %w", err)
 	}
+	return b, nil
+}
+
+// discardBody reads a 2xx body the call has no use for (a DELETE's), so
+// that one that breaks off is seen, up to maxErrorBodySize: past that the
+// connection is not worth keeping, and closing the body drops it.
+func discardBody(body io.Reader) error {
+	_, err := io.CopyN(io.Discard, body, maxErrorBodySize)
+	if err == nil || err == io.EOF {
+		return nil
+	}
+	return fmt.Errorf("read response: %w", err)
+}
+
+// decodeInto decodes a success body read whole into out.
+func decodeInto(b []byte, out any) error {
 	if raw, ok := out.(*rawBody); ok {
 		*raw = b
 		return nil

@@ -40,19 +40,27 @@ type request struct {
 // do sends req and decodes a 2xx JSON answer into out (when out is
 // non-nil). Any other answer becomes an *APIError; a call with no usable
 // answer an *RequestError. It is three steps: build the HTTP request, send
-// it through the retry policy, read the answer.
+// it through the retry policy (which also reads a 2xx body, so that one
+// that breaks off is a failed try), read the answer.
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
+	return c.doCall(ctx, &callState{}, req, out)
+}
+
+// doCall is do with the call's state in st, which a write reads afterwards
+// to learn whether a failed try may have acted on the server.
+func (c *Client) doCall(ctx context.Context, st *callState, req request, out any) (*Response, error) {
 	if ctx == nil {
 		return nil, c.requestError(req, 0, errors.New("nil context"))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, c.requestError(req, 0, err) // an ended context sends nothing, whatever the transport
 	}
-	st := &callState{method: req.method}
+	st.method, st.wantBody = req.method, out != nil
 	hreq, err := c.newHTTPRequest(withCallState(ctx, st), req)
 	if err != nil {
 		return nil, c.requestError(req, 0, err)
 	}
+	hreq.SetResponseHandler(st.readAnswer)
 	hresp, err := c.http.Do(hreq)
 	if err != nil {
 		c.debug(ctx, "request failed", req, "attempts", st.attempts, "error", err)
@@ -118,11 +126,11 @@ func (c *Client) readResponse(ctx context.Context, req request, st *callState, h
 		}
 		return resp, apiErr
 	}
+	// The body was read whole inside the retry loop (callState.readAnswer).
 	if out == nil || hresp.StatusCode == http.StatusNoContent {
-		drain(hresp.Body)
 		return resp, nil
 	}
-	if err := decodeBody(hresp, out); err != nil {
+	if err := decodeInto(st.body, out); err != nil {
 		return resp, c.requestError(req, st.attempts, err)
 	}
 	return resp, nil

@@ -27,6 +27,12 @@ type callState struct {
 	wrote     atomic.Bool // the current try's request was fully written
 	ambiguous bool        // an earlier try may have acted on the server
 
+	// The answer's body, read inside the retry loop by readAnswer: wantBody
+	// says whether the call decodes it (else it is only drained), and body
+	// holds the last 2xx body read whole.
+	wantBody bool
+	body     []byte
+
 	trace httptrace.ClientTrace // here rather than allocated on its own
 }
 
@@ -43,6 +49,42 @@ func withCallState(ctx context.Context, st *callState) context.Context {
 	}
 	return httptrace.WithClientTrace(ctx, &st.trace)
 }
+
+// readAnswer is go-retryablehttp's response handler: it runs inside the
+// retry loop on every answer the policy did not retry, and reads a 2xx body
+// whole there. An answer that breaks off in its body (unexpected EOF, a
+// reset, fewer bytes than Content-Length) so becomes a failed try that the
+// policy sees as a lost connection: a GET or DELETE is tried again, a POST
+// is not, since the server acted. The body of any other status is left for
+// readResponse: the status arrived whole and decides the call, and the
+// error body is only its message.
+func (st *callState) readAnswer(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
+	}
+	var err error
+	if st.wantBody {
+		st.body, err = readSuccessBody(resp)
+	} else {
+		err = discardBody(resp.Body)
+	}
+	_ = resp.Body.Close()
+	// Nothing more to read: retryablehttp drains the body of a try it
+	// repeats, and would log a read of a closed body as an error.
+	resp.Body = http.NoBody
+	if err != nil {
+		return &bodyError{err: err}
+	}
+	return nil
+}
+
+// bodyError is a 2xx answer whose body could not be read whole. The
+// request reached the server, which answered: whatever it was asked to do,
+// it may have done.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
 
 func callStateFrom(ctx context.Context) *callState {
 	st, _ := ctx.Value(callStateKey{}).(*callState)
@@ -91,31 +133,46 @@ func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) 
 // checkRetry decides by method, because a repeated create makes a second
 // backup and a repeated restore restores twice. POSTs are retried only
 // when the server certainly did not act: a 429, or a request never sent.
+// It notes on the call when a try may have acted, which decides whether a
+// DELETE's 404 means done and whether a failed POST looks for its result.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	st := callStateFrom(ctx)
 	if st == nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		return false, err
 	}
 	idempotent := st.method != http.MethodPost
 	if err != nil {
-		switch classifyTransportErr(err, st.wrote.Load()) {
+		kind := classifyTransportErr(err, st.wrote.Load())
+		if kind == errAmbiguous {
+			st.ambiguous = true
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		switch kind {
 		case errNotSent:
 			return true, nil
 		case errAmbiguous:
-			st.ambiguous = true
 			return idempotent, nil
 		}
 		return false, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		st.ambiguous = true
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return c.retryAfterAllowed(resp), nil
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		st.ambiguous = true
 		return idempotent && c.retryAfterAllowed(resp), nil
 	}
 	return false, nil
@@ -202,7 +259,7 @@ func classifyTransportErr(err error, wrote bool) transportErrKind {
 		alertErr tls.AlertError
 	)
 	switch {
-	case errors.Is(err, ErrRedirectRefused),
+	case errors.Is(err, ErrRedirectRefused), errors.Is(err, ErrResponseTooLarge),
 		errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &authErr),
 		errors.As(err, &recErr), errors.As(err, &alertErr),
 		strings.Contains(err.Error(), "unsupported protocol scheme"),
@@ -212,6 +269,9 @@ func classifyTransportErr(err error, wrote bool) transportErrKind {
 		return errNotSent
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return errNotSent
+	case errors.As(err, new(*bodyError)):
+		// An answer came, so the request arrived, whatever the trace saw.
+		return errAmbiguous
 	case !wrote:
 		// Nothing complete reached the server, so it cannot have acted.
 		return errNotSent
