@@ -69,7 +69,14 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 		rep.header = http.Header{"Allow": {allow(methods)}}
 		return rep
 	}
-	return h(s, &call{r: r, body: body, id: id, now: now})
+	rep := h(s, &call{r: r, body: body, id: id, now: now})
+	// Date is read from the clock created_at is, as on a real server, so a
+	// client can compare the two even when the fake runs on a Clock of its own.
+	if rep.header == nil {
+		rep.header = http.Header{}
+	}
+	rep.header.Set("Date", now.Format(http.TimeFormat))
+	return rep
 }
 
 // wait sleeps for a fault's delay, and reports false if the client went away
