@@ -124,13 +124,22 @@ func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.
 // Message. Wait for it with [BackupsService.Wait]. Manual backups never
 // expire; a server keeps at most 10.
 //
-// A create is never retried after the request may have reached the server,
-// so it cannot make two backups; a 429 or a connection that was never made
-// is retried.
+// A create is never sent twice once it may have reached the server, so it
+// cannot make two backups; a 429 or a connection that was never made is
+// retried. When its answer is lost after that (a 5xx, a timeout or a reset
+// after the request was sent, or a 2xx body that broke off), Create looks
+// for the backup before it answers: the server's manual backup with the
+// same Description, made since the call began (on the server's clock, read
+// from its Date header) and not already returned to another call of this
+// Client, the oldest if several. Found, it is returned with
+// Response.Recovered set; else the error also matches [ErrOutcomeUnknown].
+// Two creates with the same Description on one server at the same moment
+// from different Clients cannot be told apart: give each a Description of
+// its own. [WithoutRecovery] turns the look-up off.
 //
 // Errors: [*ValidationError] for a nil req or ServerID <= 0; [ErrBadRequest]
 // for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
-// server does not exist; [ErrUnauthorized].
+// server does not exist; [ErrUnauthorized]; [ErrOutcomeUnknown].
 //
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
@@ -142,12 +151,15 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 	if err := checkID("server_id", req.ServerID); err != nil {
 		return nil, nil, err
 	}
-	b := new(Backup)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "backups/", body: req}, b)
-	if err != nil {
-		return nil, resp, err
+	key := objectKey{kind: "backup", serverID: req.ServerID, label: req.Description}
+	list := func(ctx context.Context, page int) ([]Backup, *Response, error) {
+		return s.List(ctx, &BackupListOptions{ServerID: req.ServerID, Type: BackupTypeManual,
+			ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
 	}
-	return b, resp, nil
+	match := func(b Backup) bool {
+		return b.Server.ID == req.ServerID && b.Type == BackupTypeManual && b.Description == req.Description
+	}
+	return create(ctx, s.client, request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)
 }
 
 // Delete deletes a backup for good (DELETE /api/v1/backups/{id}/); it cannot

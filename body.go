@@ -74,8 +74,8 @@ func discardBody(body io.Reader) error {
 
 // decodeInto decodes a success body read whole into out.
 func decodeInto(b []byte, out any) error {
-	if raw, ok := out.(*rawBody); ok {
-		*raw = b
+	if l, ok := out.(lenient); ok {
+		l.decodeLenient(b)
 		return nil
 	}
 	if err := unmarshalJSON(b, out); err != nil {
@@ -108,9 +108,9 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 	}
 }
 
-// rawBody asks do for the body's bytes, undecoded, for answers whose shape
-// is not documented.
-type rawBody []byte
+// lenient is an answer whose shape is not documented: it takes the body's
+// bytes and keeps what it can read of them, never failing the call.
+type lenient interface{ decodeLenient(b []byte) }
 
 // limitReader reads at most n bytes and then fails with ErrResponseTooLarge
 // if more are there, unlike io.LimitReader, which would end quietly and

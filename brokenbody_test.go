@@ -56,7 +56,7 @@ func TestBrokenBodyIsAFailedTry(t *testing.T) {
 		for _, method := range []string{http.MethodGet, http.MethodDelete, http.MethodPost} {
 			t.Run(br.name+"/"+method, func(t *testing.T) {
 				t.Parallel()
-				c, mock, _ := newTestClient(t)
+				c, mock, _ := newTestClient(t, WithoutRecovery())
 				var calls atomic.Int32
 				var first *brokenBody
 				mock.RegisterResponder(method, urlFor(method), func(req *http.Request) (*http.Response, error) {
@@ -76,8 +76,8 @@ func TestBrokenBodyIsAFailedTry(t *testing.T) {
 				}
 				if method == http.MethodPost {
 					var reqErr *RequestError
-					if !errors.As(err, &reqErr) || !errors.Is(err, br.err) {
-						t.Fatalf("want a *RequestError matching %v, got %T %v", br.err, err, err)
+					if !errors.As(err, &reqErr) || !errors.Is(err, br.err) || !errors.Is(err, ErrOutcomeUnknown) {
+						t.Fatalf("want a *RequestError matching %v and ErrOutcomeUnknown, got %T %v", br.err, err, err)
 					}
 					if calls.Load() != 1 || reqErr.Attempts != 1 {
 						t.Fatalf("POST sent %d times (Attempts %d); want once", calls.Load(), reqErr.Attempts)
@@ -145,7 +145,8 @@ func TestBrokenBodyRetriesRunOut(t *testing.T) {
 }
 
 // TestBrokenErrorBodyKeepsItsStatus: a 4xx whose body breaks off is still
-// its status's error, with what came of the body.
+// its status's error, with what came of the body; a POST's 400 says the
+// server did not act, so no look-up follows.
 func TestBrokenErrorBodyKeepsItsStatus(t *testing.T) {
 	t.Parallel()
 	c, mock, _ := newTestClient(t)
@@ -155,8 +156,8 @@ func TestBrokenErrorBodyKeepsItsStatus(t *testing.T) {
 	})
 	_, _, err := c.Backups.Create(context.Background(), &BackupCreateRequest{ServerID: 12345})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || apiErr.Attempts != 1 {
-		t.Fatalf("want the 400 *APIError after 1 attempt; got %v", err)
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || apiErr.Attempts != 1 || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("want the 400 *APIError after 1 attempt, not an unknown outcome; got %v", err)
 	}
 	if string(apiErr.Body) != `{"detail":"B` {
 		t.Errorf("Body = %q; want what came before the break", apiErr.Body)

@@ -48,6 +48,8 @@ type Client struct {
 	adjustWait   func(time.Duration) time.Duration
 	sleep        func(ctx context.Context, d time.Duration) error
 	now          func() time.Time
+	recovery     bool     // look for a write's result when its answer was lost
+	handout      *handout // the objects the Client's creates returned
 }
 
 // NewClient returns a Client that authenticates with token. It returns an
@@ -88,6 +90,8 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		adjustWait:   cfg.adjustWait,
 		sleep:        cfg.sleep,
 		now:          cfg.now,
+		recovery:     !cfg.noRecovery,
+		handout:      newHandout(),
 	}
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent

@@ -29,6 +29,16 @@ var (
 	// is larger than 32 MiB. Nothing past that limit is read.
 	ErrResponseTooLarge = errors.New("vpsorg: response body too large")
 
+	// ErrOutcomeUnknown is matched by the error of a write (a create or a
+	// restore) that failed after it may have reached the server: a 5xx, a
+	// timeout or a reset after the request was sent, or a 2xx answer whose
+	// body broke off. The SDK looked for the write's result and did not find
+	// it, or could not look (the look-up failed, or [WithoutRecovery] is
+	// set). The write may or may not have been carried out; the SDK never
+	// sends it again. The error still matches the original error too, so
+	// [errors.As] finds its [*APIError] or [*RequestError].
+	ErrOutcomeUnknown = errors.New("vpsorg: outcome unknown")
+
 	// ErrOperationFailed is returned by the Wait methods when the awaited
 	// backup or snapshot reached status "failed". The last seen object is
 	// returned along with it.

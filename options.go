@@ -23,6 +23,7 @@ type config struct {
 	retryWaitMax time.Duration
 	logger       *slog.Logger
 	insecureHTTP bool
+	noRecovery   bool
 
 	// Test seams, set only through export_test.go: the pause between tries
 	// and between polls, and the clock the waiters read.
@@ -140,6 +141,17 @@ func WithLogger(l *slog.Logger) Option {
 func WithInsecureHTTP() Option {
 	return func(c *config) error {
 		c.insecureHTTP = true
+		return nil
+	}
+}
+
+// WithoutRecovery turns off the look-up after an ambiguous write failure
+// (on by default): a create or restore that fails after it may have reached
+// the server then returns its error at once, matching [ErrOutcomeUnknown],
+// without looking for its result. RELIABILITY.md describes the look-up.
+func WithoutRecovery() Option {
+	return func(c *config) error {
+		c.noRecovery = true
 		return nil
 	}
 }

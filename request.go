@@ -23,6 +23,14 @@ type Response struct {
 	RequestID string // the server's X-Request-Id (or Request-Id), when it sends one
 	Attempts  int    // tries this call took, 429 retries included
 
+	// Recovered reports that the write's answer was lost (a 5xx, a timeout
+	// or a reset after the request was sent, or a 2xx body that broke off)
+	// and the SDK found the call's result by looking for it: see
+	// [ErrOutcomeUnknown]. The embedded *http.Response and RequestID are
+	// then those of the look-up's answer, and Attempts counts the write's
+	// own tries.
+	Recovered bool
+
 	// ambiguous is set when an earlier try of this call may have acted on
 	// the server (a 5xx, or a connection lost after the request was sent).
 	ambiguous bool

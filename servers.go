@@ -135,13 +135,23 @@ func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.
 // server and cannot be undone; the server shows status "restoring" until
 // done ([ServersService.Wait] waits for that).
 //
-// A restore is never retried after the request may have reached the server.
+// A restore is never sent twice once it may have reached the server. When
+// its answer is lost after that (a 5xx, a timeout or a reset after the
+// request was sent, or a 2xx body that broke off), Restore looks before it
+// answers, and counts the restore as started when the server reads
+// "restoring": it then returns what the look-up saw (Server; Status,
+// Message and Raw are empty) with Response.Recovered set; else the error
+// also matches [ErrOutcomeUnknown]. A restore that was already running, or
+// one that finished before the look-up, is not told apart from this one.
+// [WithoutRecovery] turns the look-up off.
+//
 // The answer's body is not documented: any 2xx counts as started, whatever
 // its body, and [ServerRestore] holds what could be read from it.
 //
 // Errors: [*ValidationError] for a serverID <= 0, a nil req or a BackupID <=
 // 0; [ErrBadRequest] when the server cannot be restored now or the backup
-// does not fit it; [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+// does not fit it; [ErrNotFound] when the server does not exist;
+// [ErrUnauthorized]; [ErrOutcomeUnknown].
 //
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
@@ -156,25 +166,30 @@ func (s *ServersService) Restore(ctx context.Context, serverID int64, req *Serve
 	if err := checkID("backup_id", req.BackupID); err != nil {
 		return nil, nil, err
 	}
-	var raw rawBody
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "servers/" + strconv.FormatInt(serverID, 10) + "/restore/", body: req}, &raw)
+	post := request{method: http.MethodPost, path: "servers/" + strconv.FormatInt(serverID, 10) + "/restore/", body: req}
+	out, resp, err := write(ctx, s.client, post, new(ServerRestore), nil, func(ctx context.Context, _ *lostWrite) (*ServerRestore, *Response, error) {
+		srv, resp, err := s.client.findRestoring(ctx, serverID)
+		if err != nil || srv == nil {
+			return nil, nil, err
+		}
+		return &ServerRestore{Server: ServerState{ID: srv.ID, Name: srv.Name, Status: srv.Status}}, resp, nil
+	})
 	if err != nil {
 		return nil, resp, err
 	}
-	out := decodeServerRestore(raw)
 	if out.Server.ID == 0 {
 		out.Server.ID = serverID // the body did not say; the request did
 	}
 	return out, resp, nil
 }
 
-// decodeServerRestore reads each known field on its own, so that one field
-// of an unexpected shape does not hide the others.
-func decodeServerRestore(raw []byte) *ServerRestore {
-	out := &ServerRestore{Raw: json.RawMessage(raw)}
+// decodeLenient reads each known field on its own, so that one field of
+// an unexpected shape does not hide the others.
+func (out *ServerRestore) decodeLenient(raw []byte) {
+	*out = ServerRestore{Raw: json.RawMessage(raw)}
 	var fields map[string]jsontext.Value
 	if unmarshalJSON(raw, &fields) != nil {
-		return out
+		return
 	}
 	_ = unmarshalJSON(fields["status"], &out.Status)
 	_ = unmarshalJSON(fields["message"], &out.Message)
@@ -184,5 +199,4 @@ func decodeServerRestore(raw []byte) *ServerRestore {
 		_ = unmarshalJSON(server["name"], &out.Server.Name)
 		_ = unmarshalJSON(server["status"], &out.Server.Status)
 	}
-	return out
 }

@@ -135,12 +135,22 @@ func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) i
 // 5 snapshots. Snapshotting a running server may leave its file system
 // inconsistent; stopping it first is recommended.
 //
-// A create is never retried after the request may have reached the server.
+// A create is never sent twice once it may have reached the server. When
+// its answer is lost after that (a 5xx, a timeout or a reset after the
+// request was sent, or a 2xx body that broke off), Create looks for the
+// snapshot before it answers: the server's snapshot with that Name made
+// since the call began (on the server's clock, read from its Date header)
+// and not already returned to another call of this Client. Found, it is
+// returned with Response.Recovered set; else the error also matches
+// [ErrOutcomeUnknown]. Two creates with the same Name on one server at the
+// same moment from different Clients cannot be told apart.
+// [WithoutRecovery] turns the look-up off.
 //
 // Errors: [*ValidationError] for a nil req, ServerID <= 0, or a Name that is
 // empty or has characters other than letters, digits, '-' and '_';
 // [ErrBadRequest] for invalid parameters or the limit of 5 reached;
-// [ErrNotFound] when the server does not exist; [ErrUnauthorized].
+// [ErrNotFound] when the server does not exist; [ErrUnauthorized];
+// [ErrOutcomeUnknown].
 //
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
@@ -155,12 +165,12 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 	if !validSnapshotName(req.Name) {
 		return nil, nil, &ValidationError{Field: "name", Message: "must be non-empty letters, digits, '-' and '_'"}
 	}
-	snap := new(Snapshot)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "snapshots/", body: req}, snap)
-	if err != nil {
-		return nil, resp, err
+	key := objectKey{kind: "snapshot", serverID: req.ServerID, label: req.Name}
+	list := func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
+		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
 	}
-	return snap, resp, nil
+	match := func(sn Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
+	return create(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
 }
 
 // Restore starts restoring a server from a snapshot (POST
@@ -168,11 +178,20 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 // server and cannot be undone; the server is stopped first and shows status
 // "restoring" until done ([ServersService.Wait] waits for that).
 //
-// A restore is never retried after the request may have reached the server.
+// A restore is never sent twice once it may have reached the server. When
+// its answer is lost after that, Restore looks before it answers: it finds
+// the snapshot's server in the snapshot list, and counts the restore as
+// started when that server reads "restoring". Then it returns what the
+// look-up saw (the snapshot and the server; Status and Message are empty)
+// with Response.Recovered set; else the error also matches
+// [ErrOutcomeUnknown]. A restore that was already running, or one that
+// finished before the look-up, is not told apart from this one.
+// [WithoutRecovery] turns the look-up off.
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrBadRequest] when the server
 // is not in a state that allows a restore (one is already running, say);
-// [ErrNotFound] when no such snapshot exists; [ErrUnauthorized].
+// [ErrNotFound] when no such snapshot exists; [ErrUnauthorized];
+// [ErrOutcomeUnknown].
 //
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
@@ -181,12 +200,38 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, nil, err
 	}
-	out := new(SnapshotRestore)
-	resp, err := s.client.do(ctx, request{method: http.MethodPost, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/restore/"}, out)
-	if err != nil {
-		return nil, resp, err
+	req := request{method: http.MethodPost, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/restore/"}
+	return write(ctx, s.client, req, new(SnapshotRestore), nil, func(ctx context.Context, _ *lostWrite) (*SnapshotRestore, *Response, error) {
+		return s.findRestore(ctx, snapshotID)
+	})
+}
+
+// findRestore is Restore's look-up: the snapshot's server, if it reads
+// "restoring".
+func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
+	var snap *Snapshot
+	err := scan(ctx, func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
+		return s.List(ctx, &SnapshotListOptions{ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
+	}, func(items []Snapshot, _ *Response) bool {
+		for i := range items {
+			if items[i].ID == snapshotID {
+				snap = &items[i]
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil || snap == nil {
+		return nil, nil, err
 	}
-	return out, resp, nil
+	srv, resp, err := s.client.findRestoring(ctx, snap.Server.ID)
+	if err != nil || srv == nil {
+		return nil, nil, err
+	}
+	return &SnapshotRestore{
+		Snapshot: SnapshotRef{ID: snap.ID, Name: snap.Name, CreatedAt: snap.CreatedAt},
+		Server:   ServerState{ID: srv.ID, Name: srv.Name, Status: srv.Status},
+	}, resp, nil
 }
 
 // Delete deletes a snapshot for good (DELETE /api/v1/snapshots/{id}/). A
