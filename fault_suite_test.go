@@ -112,7 +112,7 @@ func TestFaultSuite(t *testing.T) {
 		w.servers = append(w.servers, srv.AddServer(fmt.Sprintf("suite-%02d", i)))
 	}
 
-	var retries, failedPosts, postsAfter429 int
+	var retries, failedPosts, postsAfter429, recovered int
 	for i := range calls {
 		before := len(srv.Requests())
 		server := w.servers[rng.IntN(len(w.servers))]
@@ -185,6 +185,9 @@ func TestFaultSuite(t *testing.T) {
 		}
 
 		log := srv.Requests()[before:]
+		if err == nil && resp != nil && resp.Recovered {
+			recovered++
+		}
 		attempts := attemptsOf(resp, err)
 		if attempts > 1 {
 			retries += attempts - 1
@@ -259,13 +262,125 @@ func TestFaultSuite(t *testing.T) {
 		}
 	}
 	share := float64(faulted) / float64(requests)
-	t.Logf("fault suite: %d calls, %d requests, %d faults injected (%.0f%%), %d retries, %d failed POSTs (%d after a 429), %d duplicates, %s of backoff asked",
-		calls, requests, faulted, 100*share, retries, failedPosts, postsAfter429, duplicates, waited)
+	t.Logf("fault suite: %d calls, %d requests, %d faults injected (%.0f%%), %d retries, %d failed POSTs (%d after a 429), %d recovered, %d duplicates, %s of backoff asked",
+		calls, requests, faulted, 100*share, retries, failedPosts, postsAfter429, recovered, duplicates, waited)
 	if share < 0.15 || share > 0.35 {
 		t.Errorf("faulted %.0f%% of requests; the suite is meant to run at 20-30%%", 100*share)
 	}
-	if failedPosts == 0 || retries == 0 {
-		t.Errorf("the workload exercised nothing: %d failed POSTs, %d retries", failedPosts, retries)
+	if failedPosts == 0 || retries == 0 || recovered == 0 {
+		t.Errorf("the workload exercised nothing: %d failed POSTs, %d retries, %d recovered", failedPosts, retries, recovered)
+	}
+}
+
+// TestFaultSuiteCreatesAreAccountable runs creates under 20% act-then-503
+// and 10% 429, drawn from the fake's seeded source, and checks what
+// recovery promises: every create returns success, the fake holds exactly
+// the objects the creates returned, and no create reached the fake twice.
+// Descriptions and names repeat on a server, so the record of ids handed
+// out is what keeps a look-up from returning an earlier create's object.
+func TestFaultSuiteCreatesAreAccountable(t *testing.T) {
+	t.Parallel()
+	const (
+		creates = 120
+		servers = 40 // 3 creates a server: within both limits
+	)
+	srv := vpsorgtest.NewServer(vpsorgtest.WithoutSeed(), vpsorgtest.WithCompletionDelay(0), vpsorgtest.WithFaultSeed(20261122))
+	defer srv.Close()
+	// The first rule that fires decides: 10% of every request, look-ups
+	// included, is refused with a 429; 2 in 9 of the other POSTs act and
+	// answer 503, which is 20% of all POSTs.
+	srv.AddFault(vpsorgtest.Rule{Probability: 0.1, Fault: vpsorgtest.Fault{Status: 429, RetryAfter: "1"}})
+	srv.AddFault(vpsorgtest.Rule{Method: "POST", Probability: 2.0 / 9, Fault: vpsorgtest.Fault{AfterAction: true, Status: 503}})
+	client := srv.Client(vpsorg.WithRetryMax(8), vpsorg.WithWaitHook(func(time.Duration) {}))
+	defer client.CloseIdleConnections()
+	ids := make([]int64, servers)
+	for i := range ids {
+		ids[i] = srv.AddServer(fmt.Sprintf("accountable-%02d", i))
+	}
+
+	ctx := context.Background()
+	returned := map[string]bool{} // "b502", "s803": what the creates returned
+	var recovered, posts, throttled, actedThen503 int
+	for i := range creates {
+		before := len(srv.Requests())
+		server := ids[i%servers]
+		label := fmt.Sprintf("nightly-%d", i%2) // repeats on each server
+		var (
+			key  string
+			resp *vpsorg.Response
+			err  error
+		)
+		if i%3 == 0 {
+			var s *vpsorg.Snapshot
+			if s, resp, err = client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: server, Name: fmt.Sprintf("snap-%d", i)}); err == nil {
+				key = fmt.Sprintf("s%d", s.ID)
+			}
+		} else {
+			var b *vpsorg.Backup
+			if b, resp, err = client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: server, Description: label}); err == nil {
+				key = fmt.Sprintf("b%d", b.ID)
+			}
+		}
+		if err != nil {
+			t.Errorf("create %d failed: %v", i, err)
+			continue
+		}
+		if returned[key] {
+			t.Errorf("create %d returned %s, which an earlier create returned", i, key)
+		}
+		returned[key] = true
+		if resp.Recovered {
+			recovered++
+		}
+		acted, reached := 0, 0
+		for _, r := range srv.Requests()[before:] {
+			if r.Method != http.MethodPost {
+				continue
+			}
+			posts++
+			if r.Status == http.StatusTooManyRequests {
+				throttled++
+			} else {
+				reached++
+			}
+			if r.Acted {
+				acted++
+				if r.Status == http.StatusServiceUnavailable {
+					actedThen503++
+				}
+			}
+		}
+		if acted != 1 || reached != 1 {
+			t.Errorf("create %d reached the fake %d times and acted %d times; want once", i, reached, acted)
+		}
+	}
+
+	srv.ClearFaults()
+	onFake := map[string]bool{}
+	for b, err := range client.Backups.All(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		onFake[fmt.Sprintf("b%d", b.ID)] = true
+	}
+	for s, err := range client.Snapshots.All(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		onFake[fmt.Sprintf("s%d", s.ID)] = true
+	}
+	if len(onFake) != len(returned) {
+		t.Errorf("the fake holds %d objects; the creates returned %d", len(onFake), len(returned))
+	}
+	for k := range onFake {
+		if !returned[k] {
+			t.Errorf("%s is on the fake, and no create returned it: an orphan", k)
+		}
+	}
+	t.Logf("accountable creates: %d creates, %d succeeded (%d recovered), %d POSTs (%d met a 429, %d acted then met a 503), %d objects on the fake",
+		creates, len(returned), recovered, posts, throttled, actedThen503, len(onFake))
+	if recovered == 0 || throttled == 0 || recovered != actedThen503 {
+		t.Errorf("recovered %d, act-then-503 %d, 429s %d: the faults did not happen as meant", recovered, actedThen503, throttled)
 	}
 }
 
