@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,8 +23,18 @@ func (s *Server) handler() http.Handler {
 // answer the fault instead), and finish the log entry before anything reaches
 // the client, so the log is complete once the client has its answer.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
+	began := time.Now()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	entry := s.logArrival(r, body)
+	if s.cfg.accessLog != nil {
+		// Deferred, so a dropped connection (which may panic with
+		// http.ErrAbortHandler) is written too.
+		defer s.writeAccessLog(entry, began)
+	}
 	fault := s.pickFault(r, body)
 
 	if fault != nil && !fault.acts() {

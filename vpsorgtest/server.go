@@ -23,6 +23,8 @@ type Server struct {
 	cfg       config
 	ts        *httptest.Server
 	conns     atomic.Int64
+	control   http.Handler  // ControlHandler
+	accessMu  sync.Mutex    // keeps WithAccessLog's lines whole
 	closing   chan struct{} // closed by Close, so delayed answers stop waiting
 	closeOnce sync.Once
 
@@ -73,6 +75,7 @@ func newUnstarted(opts []Option) *Server {
 		cfg:     cfg,
 		closing: make(chan struct{}),
 	}
+	s.control = s.newControl()
 	s.resetLocked()
 	return s
 }
@@ -90,7 +93,8 @@ func (s *Server) start() {
 // Reset puts the server back in the state it started in: the seeded (or
 // empty) store with its ids, no fault rules or fault function, an empty
 // request log whose ids start again at req-000001, the fault source freshly
-// seeded and the rate limit's bucket full. The options stay as given.
+// seeded, the rate limit's bucket full, and only the rules of WithFaults. The
+// options stay as given.
 // Requests being served meanwhile finish against the new state.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -103,6 +107,9 @@ func (s *Server) resetLocked() {
 	s.rng = newFaultSource(s.cfg.faultSeed)
 	s.limit = newBucket(s.cfg.ratePerSecond, s.cfg.rateBurst)
 	s.rules, s.faultFunc = nil, nil
+	for _, r := range s.cfg.rules {
+		s.rules = append(s.rules, &ruleState{rule: r})
+	}
 	s.log, s.lastReqID = nil, 0
 }
 
