@@ -25,7 +25,10 @@ func (s *Server) writeAccessLog(e *Request, began time.Time) {
 		b.WriteString(" rate-limited")
 	}
 	if fault != nil {
-		data, _ := json.Marshal(fault) // a Fault always encodes
+		data, err := json.Marshal(fault)
+		if err != nil {
+			data = []byte(strconv.Quote(err.Error()))
+		}
 		b.WriteString(" fault=")
 		b.Write(data)
 	}

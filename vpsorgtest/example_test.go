@@ -19,7 +19,7 @@ func ExampleNewServer() {
 	srv := vpsorgtest.NewServer()
 	defer srv.Close()
 
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/snapshots/", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/snapshots/", nil)
 	req.Header.Set("Authorization", "Bearer "+srv.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -27,8 +27,10 @@ func ExampleNewServer() {
 	}
 	defer resp.Body.Close()
 	var page struct {
-		Count   int
-		Results []struct{ ID int64 }
+		Count   int `json:"count"`
+		Results []struct {
+			ID int64 `json:"id"`
+		} `json:"results"`
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&page)
 	fmt.Println(resp.Status, page.Count, page.Results[0].ID)
@@ -47,7 +49,7 @@ func ExampleServer_AddFault() {
 		Fault:  vpsorgtest.Fault{Status: http.StatusBadGateway, AfterAction: true},
 	})
 
-	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
 	req.Header.Set("Authorization", "Bearer "+srv.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -223,6 +223,7 @@ func jsonKind(t reflect.Type) string {
 		return "a list"
 	case reflect.Struct, reflect.Pointer, reflect.Map:
 		return "an object"
+	default:
+		return "a " + t.String()
 	}
-	return "a " + t.String()
 }

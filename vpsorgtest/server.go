@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Server is a fake VPS.org API listening on a loopback address. It is safe for
@@ -55,15 +56,22 @@ func NewServer(opts ...Option) *Server {
 // WithControlAPI its control API, to whoever can reach it; nothing is
 // checked beyond the token.
 func NewServerAt(addr string, opts ...Option) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("vpsorgtest: %w", err)
 	}
 	s := newUnstarted(opts)
-	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler()}}
+	// This server may face more than the test that started it, so a
+	// client that never finishes its headers cannot hold a connection.
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler(), ReadHeaderTimeout: readHeaderTimeout}}
 	s.start()
 	return s, nil
 }
+
+// readHeaderTimeout bounds how long NewServerAt's server waits for a
+// request's headers.
+const readHeaderTimeout = 30 * time.Second
 
 func newUnstarted(opts []Option) *Server {
 	cfg := defaultConfig()
@@ -146,5 +154,6 @@ func (s *Server) ConnectionsOpened() int {
 // fast, and it is not safe for concurrent use, which the Server's lock
 // covers. The second word is fixed: one seed is enough to choose a run.
 func newFaultSource(seed uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)) //nolint:gosec // G404: faults must repeat from a seed, not be unpredictable
+
 }

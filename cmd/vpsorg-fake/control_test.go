@@ -134,7 +134,7 @@ func TestControlTruncateAndProbability(t *testing.T) {
 	f.control(t, "POST", "/_fake/faults", `{"method": "POST", "nth": 1, "fault": {"truncate_body": 10}}`).wantStatus(t, 201)
 	f.control(t, "POST", "/_fake/faults", `{"method": "GET", "path": "/api/v1/servers/", "probability": 0.5, "fault": {"status": 500}}`).wantStatus(t, 201)
 
-	req, err := http.NewRequest("POST", f.url+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
+	req, err := http.NewRequest(http.MethodPost, f.url+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestControlTruncateAndProbability(t *testing.T) {
 	}
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 201 || len(data) != 10 || !errors.Is(err, io.ErrUnexpectedEOF) || resp.ContentLength <= 10 {
+	if resp.StatusCode != http.StatusCreated || len(data) != 10 || !errors.Is(err, io.ErrUnexpectedEOF) || resp.ContentLength <= 10 {
 		t.Fatalf("status %d, %d bytes of %d, then %v", resp.StatusCode, len(data), resp.ContentLength, err)
 	}
 	if ids := f.do(t, "GET", "/api/v1/backups/?backup_type=manual", "").object(t)["count"]; ids != 2.0 {

@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	if faultsFile != "" {
-		data, err := os.ReadFile(faultsFile)
+		data, err := os.ReadFile(faultsFile) //nolint:gosec // G304: the file the user named is the one to read
 		if err != nil {
 			return nil, fmt.Errorf("-faults: %w", err)
 		}

@@ -39,8 +39,9 @@ const shutdownGrace = 10 * time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, stop, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, stop, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run serves until ctx ends and returns the exit status. stop is called once
@@ -54,7 +55,8 @@ func run(ctx context.Context, stop func(), args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stderr, "vpsorg-fake: %v\n", err)
 		return 2
 	}
-	srv, err := vpsorgtest.NewServerAt(cfg.addr, cfg.options(stderr)...)
+	srv, err := vpsorgtest.NewServerAt(cfg.addr, cfg.options(stderr)...) //nolint:contextcheck // ctx says when to stop serving, not how long to listen
+
 	if err != nil {
 		fmt.Fprintf(stderr, "vpsorg-fake: cannot serve on %s: %v\n", cfg.addr, err)
 		return 1
@@ -64,7 +66,8 @@ func run(ctx context.Context, stop func(), args []string, stdout, stderr io.Writ
 	<-ctx.Done()
 	stop()
 	fmt.Fprintln(stderr, "vpsorg-fake: shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	// ctx has ended; the grace period is a context of its own.
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		fmt.Fprintf(stderr, "vpsorg-fake: requests still in flight after %v were cut: %v\n", shutdownGrace, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -57,7 +55,7 @@ type fake struct {
 	url    string // "http://127.0.0.1:PORT"
 	token  string
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr stderrFile
 	done   chan struct{} // closed once the program has exited
 	err    error         // its exit, once done is closed
 	client *http.Client
@@ -83,8 +81,15 @@ func launch(t *testing.T, args ...string) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fake{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{}), client: &http.Client{Transport: &http.Transport{}}}
-	cmd.Stderr = f.stderr
+	// A file, not a buffer: the program writes it directly, so there is no
+	// copying goroutine to race with the test's reads.
+	errFile, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close() // the child has its own copy
+	f := &fake{cmd: cmd, stderr: stderrFile(errFile.Name()), done: make(chan struct{}), client: &http.Client{Transport: &http.Transport{}}}
+	cmd.Stderr = errFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -234,21 +239,14 @@ func (a answer) object(t *testing.T) map[string]any {
 	return obj
 }
 
-// syncBuffer is a bytes.Buffer that exec's copying goroutine and the test
-// may use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// stderrFile is the file the program's stderr goes to.
+type stderrFile string
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// String is what the program has written so far.
+func (name stderrFile) String() string {
+	data, err := os.ReadFile(string(name))
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return string(data)
 }
