@@ -11,20 +11,18 @@ import (
 	"unicode"
 )
 
-// writeAccessLog writes an API request's line for WithAccessLog.
-func (s *Server) writeAccessLog(e *Request, began time.Time) {
-	s.mu.Lock()
-	status, acted, limited, fault := e.Status, e.Acted, e.RateLimited, e.Fault
-	s.mu.Unlock()
+// writeAccessLog writes an API request's line for WithAccessLog, from a copy
+// of its finished log entry.
+func (s *Server) writeAccessLog(e *Request) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s %s", e.RequestID, e.Method, printable(e.Path, e.RawQuery), statusText(status))
-	if acted {
+	fmt.Fprintf(&b, "%s %s %s %s", e.RequestID, e.Method, printable(e.Path, e.RawQuery), statusText(e.Status))
+	if e.Acted {
 		b.WriteString(" acted")
 	}
-	if limited {
+	if e.RateLimited {
 		b.WriteString(" rate-limited")
 	}
-	if fault != nil {
+	if fault := e.Fault; fault != nil {
 		data, err := json.Marshal(fault)
 		if err != nil {
 			data = []byte(strconv.Quote(err.Error()))
@@ -32,7 +30,7 @@ func (s *Server) writeAccessLog(e *Request, began time.Time) {
 		b.WriteString(" fault=")
 		b.Write(data)
 	}
-	s.writeLine(&b, began)
+	s.writeLine(&b, e.arrived)
 }
 
 // accessLogged wraps the control API so that its requests are written to

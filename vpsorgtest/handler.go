@@ -27,14 +27,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 		return
 	}
-	began := time.Now()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	entry := s.logArrival(r, body)
-	if s.cfg.accessLog != nil {
-		// Deferred, so a dropped connection (which may panic with
-		// http.ErrAbortHandler) is written too.
-		defer s.writeAccessLog(entry, began)
-	}
 	fault := s.pickFault(r, body)
 
 	if fault != nil && !fault.acts() {

@@ -146,7 +146,8 @@ func WithControlAPI() Option {
 }
 
 // WithAccessLog writes one line to w for every request the server answers,
-// the control API's included, once it has been answered:
+// the control API's included, as the answer goes out (an API request's line
+// is written before the client can see its answer, or the connection close):
 //
 //	req-000002 POST /api/v1/backups/ 201 acted 312µs
 //	req-000003 GET /api/v1/backups/ 429 rate-limited 41µs

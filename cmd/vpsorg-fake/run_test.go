@@ -125,7 +125,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
 			f := start(t)
-			f.control(t, "POST", "/_fake/faults", `{"method": "GET", "fault": {"delay": "500ms"}}`).wantStatus(t, 201)
+			f.control(t, "POST", "/_fake/faults", `{"method": "GET", "fault": {"delay": "1s"}}`).wantStatus(t, 201)
 			type result struct {
 				status int
 				body   []byte
