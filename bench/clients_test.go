@@ -51,10 +51,11 @@ func contenders() []contender {
 		{"vpsorg", vpsorgShape, dialVPSOrg, memVPSOrg},
 		{"godo", godoShape, dialGodo, memGodo},
 		{"hcloud", hcloudShape, dialHcloud, memHcloud},
+		{"oapi", vpsorgShape, dialOapi, memOapi},
 	}
 }
 
-// newHTTPClient is the pooled client the floor and hcloud get: the same
+// newHTTPClient is the pooled client the floor, hcloud and oapi get: the same
 // settings as vpsorg's default one (a clone of http.DefaultTransport, 16
 // idle connections per host, a 60 s timeout), so that transports are equal
 // and the figures compare the code above them.
