@@ -90,23 +90,15 @@ func oapiOps(c *oapi.ClientWithResponses) ops {
 		all: func(ctx context.Context, visit func(int)) (int, error) {
 			// The generated client knows nothing of pagination: ask for
 			// page after page until the envelope's next is null.
-			n, page, perPage := 0, 1, allPerPage
-			for {
+			page, perPage := 1, allPerPage
+			return walkPages(visit, func() (int, bool, error) {
 				p, err := list(ctx, &oapi.ListSnapshotsParams{Page: &page, PageSize: &perPage})
 				if err != nil {
-					return n, err
-				}
-				for range p.Results {
-					if visit != nil {
-						visit(n)
-					}
-					n++
-				}
-				if p.Next == nil {
-					return n, nil
+					return 0, false, err
 				}
 				page++
-			}
+				return len(p.Results), p.Next != nil, nil
+			})
 		},
 	}
 }
