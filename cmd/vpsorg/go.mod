@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/vpsorg/vpsorg-go => ../..
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/vbauerster/mpb/v8 v8.16.2

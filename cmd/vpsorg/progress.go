@@ -99,7 +99,10 @@ type liveProgress struct {
 func newLiveProgress(w io.Writer, width int) *liveProgress {
 	return &liveProgress{p: mpb.New(
 		mpb.WithOutput(w),
-		mpb.ForceTTY(), // the caller has checked the terminal; w may be a wrapper around it
+		// The caller has checked the terminal; w may be a wrapper around it,
+		// which mpb would take for a pipe and neither redraw nor refresh.
+		mpb.ForceTTY(),
+		mpb.WithAutoRefresh(),
 		mpb.WithWidth(width),
 		mpb.WithRefreshRate(150*time.Millisecond),
 	)}
