@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/spf13/cobra"
 	vpsorg "github.com/vpsorg/vpsorg-go"
@@ -111,56 +112,21 @@ func backupsLater(serverID int64) string {
 }
 
 func newBackupsDeleteCmd(a *app) *cobra.Command {
-	var yes bool
-	cmd := &cobra.Command{
-		Use:   "delete ID... [--yes]",
-		Short: "Delete backups for good",
-		Long: `Delete backups for good; it cannot be undone. On a terminal it asks first;
-anywhere else it needs --yes, and without it exits 2 having sent nothing.`,
-		Example: `  vpsorg backups delete 499
+	return newDeleteCmd(a, deleteCommand[vpsorg.Backup]{
+		kind: "backup",
+		example: `  vpsorg backups delete 499
   vpsorg backups delete 499 502 --yes`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("backup", args)
-			if err != nil {
-				return err
-			}
-			if err := a.mayAsk(yes, "delete "+idList("backup", ids)); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if !yes {
-				found, err := findBackups(ctx, c, ids)
-				if err != nil {
-					return err
-				}
-				if err := a.confirm(ctx, false, "Delete "+describeBackups(found)+"?"); err != nil {
-					return err
-				}
-			}
-			errs := a.deleteAll(ctx, "backup", ids, func(ctx context.Context, id int64) error {
-				_, err := c.Backups.Delete(ctx, id)
-				return err
-			})
-			return a.deleteResult("backup", errs)
-		}),
-	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
-	return cmd
-}
-
-func findBackups(ctx context.Context, c *vpsorg.Client, ids []int64) ([]vpsorg.Backup, error) {
-	return findByID(c.Backups.All(ctx, nil), "backup", ids, backupView.id)
-}
-
-// describeBackups names backups for a prompt: "backup 501 (web-server-01, 2025-01-16)".
-func describeBackups(bs []vpsorg.Backup) string {
-	return nameAll("backup", bs, func(b vpsorg.Backup) string {
-		return fmt.Sprintf("%d (%s, %s)", b.ID, b.Server.Name, day(b.CreatedAt))
+		list: func(ctx context.Context, c *vpsorg.Client) iter.Seq2[vpsorg.Backup, error] {
+			return c.Backups.All(ctx, nil)
+		},
+		id: backupView.id,
+		label: func(b vpsorg.Backup) string {
+			return fmt.Sprintf("%d (%s, %s)", b.ID, b.Server.Name, day(b.CreatedAt))
+		},
+		del: func(ctx context.Context, c *vpsorg.Client, id int64) error {
+			_, err := c.Backups.Delete(ctx, id)
+			return err
+		},
 	})
 }
 
@@ -233,7 +199,7 @@ a time, with a progress bar on a terminal.`,
 				if err := writeTable(a.stderr, backupView, doomed); err != nil {
 					return err
 				}
-				if err := a.confirm(ctx, false, fmt.Sprintf("Delete %d manual backups of %s, keeping the %d newest?", len(doomed), server, keep)); err != nil {
+				if err := a.confirm(ctx, fmt.Sprintf("Delete %d manual backups of %s, keeping the %d newest?", len(doomed), server, keep)); err != nil {
 					return err
 				}
 			}

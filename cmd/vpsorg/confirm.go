@@ -23,12 +23,9 @@ func (a *app) mayAsk(yes bool, action string) error {
 		"refusing to %s: no terminal to ask on, and no --yes", action)
 }
 
-// confirm asks question on the terminal unless --yes was given. Only "y"
-// or "yes" goes ahead; anything else, end of input or Ctrl-C is a no.
-func (a *app) confirm(ctx context.Context, yes bool, question string) error {
-	if yes {
-		return nil
-	}
+// confirm asks question on the terminal. Only "y" or "yes" goes ahead;
+// anything else, end of input or Ctrl-C is a no.
+func (a *app) confirm(ctx context.Context, question string) error {
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
 	answer := make(chan string, 1)
 	go func() {

@@ -8,11 +8,62 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/spf13/cobra"
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 // deleteConcurrency bounds the deletes in flight: enough to prune a
 // server's backups quickly, few enough to stay clear of rate limits.
 const deleteConcurrency = 4
+
+// deleteCommand is what "backups delete" and "snapshots delete" differ in.
+type deleteCommand[T any] struct {
+	kind    string // "backup"
+	example string
+	list    func(context.Context, *vpsorg.Client) iter.Seq2[T, error] // where a prompt finds the ids
+	id      func(T) int64
+	label   func(T) string // an object in a prompt: "501 (web-server-01, 2025-01-16)"
+	del     func(context.Context, *vpsorg.Client, int64) error
+}
+
+func newDeleteCmd[T any](a *app, d deleteCommand[T]) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete ID... [--yes]",
+		Short: "Delete " + d.kind + "s for good",
+		Long: `Delete ` + d.kind + `s for good; it cannot be undone. On a terminal it asks first,
+naming each; anywhere else it needs --yes, and without it exits 2 having sent
+nothing. Deletes run a few at a time; with several ids, the exit code is that
+of the first that failed, and the others are still deleted.`,
+		Example: d.example,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDs(d.kind, args)
+			if err != nil {
+				return err
+			}
+			if err := a.mayAsk(yes, "delete "+idList(d.kind, ids)); err != nil {
+				return err
+			}
+			c, err := a.newClient()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			err = confirmFound(ctx, a, yes, d.list(ctx, c), d.kind, ids, d.id, "", func(found []T) string {
+				return "Delete " + nameAll(d.kind, found, d.label) + "?"
+			})
+			if err != nil {
+				return err
+			}
+			errs := a.deleteAll(ctx, d.kind, ids, func(ctx context.Context, id int64) error { return d.del(ctx, c, id) })
+			return a.deleteResult(d.kind, errs)
+		}),
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	return cmd
+}
 
 // parseIDs reads positional ids; anything but a positive integer is a usage
 // error, so nothing is sent for "vpsorg backups delete 501 abc".
@@ -79,10 +130,28 @@ func (a *app) deleteResult(kind string, errs []error) error {
 	}
 }
 
-// findByID looks ids up in a listing for a prompt, in the order given:
-// one walk of the list, as the API has no endpoint for one object. An id
-// not listed is exit 3 before anything was changed.
-func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf func(T) int64) ([]T, error) {
+// confirmFound asks question about the objects ids name, unless --yes.
+// It looks them up in seq first, so that the prompt names what will change:
+// an id not listed is exit 3, with notFound as the hint (or "check the id"),
+// before anything was changed.
+func confirmFound[T any](ctx context.Context, a *app, yes bool, seq iter.Seq2[T, error], kind string, ids []int64,
+	idOf func(T) int64, notFound string, question func([]T) string) error {
+	if yes {
+		return nil
+	}
+	found, err := findByID(seq, kind, ids, idOf, notFound)
+	if err != nil {
+		return err
+	}
+	return a.confirm(ctx, question(found))
+}
+
+// findByID looks ids up in a listing, in the order given: one walk of the
+// list, as the API has no endpoint for one object.
+func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf func(T) int64, notFound string) ([]T, error) {
+	if notFound == "" {
+		notFound = "check the id: vpsorg " + kind + "s list"
+	}
 	byID := map[int64]T{}
 	for it, err := range seq {
 		if err != nil {
@@ -96,8 +165,7 @@ func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf fun
 	for _, n := range ids {
 		it, ok := byID[n]
 		if !ok {
-			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n),
-				hint: "check the id: vpsorg " + kind + "s list", code: exitNotFound}
+			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n), hint: notFound, code: exitNotFound}
 		}
 		found = append(found, it)
 	}

@@ -84,17 +84,15 @@ longer restoring and prints the server.`,
 				return err
 			}
 			ctx := cmd.Context()
-			if !yes {
-				found, err := findByID(c.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID}), "backup", []int64{backupID}, backupView.id)
-				if err != nil {
-					return withHint(err, "check --backup: "+backupsLater(serverID))
-				}
-				b := found[0]
-				q := fmt.Sprintf("Restore server %s from backup %d (%s, %s)? This overwrites all data on the server.",
-					serverRef(b.Server), b.ID, b.Type, day(b.CreatedAt))
-				if err := a.confirm(ctx, false, q); err != nil {
-					return err
-				}
+			backups := c.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID})
+			err = confirmFound(ctx, a, yes, backups, "backup", []int64{backupID}, backupView.id, "check --backup: "+backupsLater(serverID),
+				func(found []vpsorg.Backup) string {
+					b := found[0]
+					return fmt.Sprintf("Restore server %s from backup %d (%s, %s)? This overwrites all data on the server.",
+						serverRef(b.Server), b.ID, b.Type, day(b.CreatedAt))
+				})
+			if err != nil {
+				return err
 			}
 			res, _, err := c.Servers.Restore(ctx, serverID, &vpsorg.ServerRestoreRequest{BackupID: backupID})
 			if err != nil {
@@ -113,17 +111,6 @@ longer restoring and prints the server.`,
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "restore without asking")
 	_ = cmd.MarkFlagRequired("backup")
 	return cmd
-}
-
-// withHint replaces the hint of a failure the caller knows more about.
-func withHint(err error, hint string) error {
-	var f *failure
-	if errors.As(err, &f) {
-		g := *f
-		g.hint = hint
-		return &g
-	}
-	return err
 }
 
 // restoreResult is a restore the API accepted, for printing.

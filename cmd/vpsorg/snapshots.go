@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/spf13/cobra"
 	vpsorg "github.com/vpsorg/vpsorg-go"
@@ -136,17 +137,13 @@ the server is no longer restoring and prints the server.`,
 				return err
 			}
 			ctx := cmd.Context()
-			if !yes {
-				snap, err := findSnapshots(ctx, c, ids)
-				if err != nil {
-					return err
-				}
-				s := snap[0]
-				q := fmt.Sprintf("Restore server %s from snapshot %d (%s, %s)? This overwrites all data on the server.",
+			err = confirmFound(ctx, a, yes, listSnapshots(ctx, c), "snapshot", ids, snapshotView.id, "", func(found []vpsorg.Snapshot) string {
+				s := found[0]
+				return fmt.Sprintf("Restore server %s from snapshot %d (%s, %s)? This overwrites all data on the server.",
 					serverRef(s.Server), s.ID, s.Name, day(s.CreatedAt))
-				if err := a.confirm(ctx, false, q); err != nil {
-					return err
-				}
+			})
+			if err != nil {
+				return err
 			}
 			res, _, err := c.Snapshots.Restore(ctx, ids[0])
 			if err != nil {
@@ -167,56 +164,22 @@ the server is no longer restoring and prints the server.`,
 }
 
 func newSnapshotsDeleteCmd(a *app) *cobra.Command {
-	var yes bool
-	cmd := &cobra.Command{
-		Use:   "delete ID... [--yes]",
-		Short: "Delete snapshots for good",
-		Long: `Delete snapshots for good; it cannot be undone. On a terminal it asks first;
-anywhere else it needs --yes, and without it exits 2 having sent nothing.`,
-		Example: `  vpsorg snapshots delete 798
+	return newDeleteCmd(a, deleteCommand[vpsorg.Snapshot]{
+		kind: "snapshot",
+		example: `  vpsorg snapshots delete 798
   vpsorg snapshots list --server 12345 -q | xargs vpsorg snapshots delete --yes`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("snapshot", args)
-			if err != nil {
-				return err
-			}
-			if err := a.mayAsk(yes, "delete "+idList("snapshot", ids)); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if !yes {
-				found, err := findSnapshots(ctx, c, ids)
-				if err != nil {
-					return err
-				}
-				if err := a.confirm(ctx, false, "Delete "+describeSnapshots(found)+"?"); err != nil {
-					return err
-				}
-			}
-			errs := a.deleteAll(ctx, "snapshot", ids, func(ctx context.Context, id int64) error {
-				_, err := c.Snapshots.Delete(ctx, id)
-				return err
-			})
-			return a.deleteResult("snapshot", errs)
-		}),
-	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
-	return cmd
-}
-
-func findSnapshots(ctx context.Context, c *vpsorg.Client, ids []int64) ([]vpsorg.Snapshot, error) {
-	return findByID(c.Snapshots.All(ctx, nil), "snapshot", ids, snapshotView.id)
-}
-
-// describeSnapshots names snapshots for a prompt:
-// "snapshot 801 (pre-migration-snapshot, web-server-01, 2025-01-15)".
-func describeSnapshots(ss []vpsorg.Snapshot) string {
-	return nameAll("snapshot", ss, func(s vpsorg.Snapshot) string {
-		return fmt.Sprintf("%d (%s, %s, %s)", s.ID, s.Name, s.Server.Name, day(s.CreatedAt))
+		list: listSnapshots,
+		id:   snapshotView.id,
+		label: func(s vpsorg.Snapshot) string {
+			return fmt.Sprintf("%d (%s, %s, %s)", s.ID, s.Name, s.Server.Name, day(s.CreatedAt))
+		},
+		del: func(ctx context.Context, c *vpsorg.Client, id int64) error {
+			_, err := c.Snapshots.Delete(ctx, id)
+			return err
+		},
 	})
+}
+
+func listSnapshots(ctx context.Context, c *vpsorg.Client) iter.Seq2[vpsorg.Snapshot, error] {
+	return c.Snapshots.All(ctx, nil)
 }
