@@ -101,6 +101,23 @@ func TestWaitInterrupted(t *testing.T) {
 	}
 }
 
+// Ctrl-C during a call is exit 130 too.
+func TestInterruptedCall(t *testing.T) {
+	t.Parallel()
+	srv, inv := fake(t)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
+	srv.SetFaultFunc(func(*http.Request) *vpsorgtest.Fault {
+		cancel(errInterrupted)
+		return &vpsorgtest.Fault{Delay: time.Second} // cut short when the client goes away
+	})
+	inv.ctx = ctx
+	r := inv.run(t, "servers", "list").expect(t, exitInterrupted)
+	if r.stderr != "vpsorg: interrupted; whatever was sent goes on on the server\n" {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
 func TestSnapshotsCreateAndRestore(t *testing.T) {
 	t.Parallel()
 	_, inv := fake(t)

@@ -36,8 +36,10 @@ type counter interface {
 	done(item string, err error)
 }
 
+// newProgress draws live on a terminal, except with --debug, whose log
+// lines would tear the redrawn ones.
 func (a *app) newProgress() progress {
-	if a.live {
+	if a.live && !a.debug {
 		return newLiveProgress(a.stderr, a.width)
 	}
 	return &plainProgress{w: a.stderr}

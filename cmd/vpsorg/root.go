@@ -82,7 +82,11 @@ func execute(ctx context.Context, args []string, getenv func(string) string, std
 		return exitOK
 	}
 	var f *failure
-	if !errors.As(err, &f) {
+	switch {
+	case errors.Is(context.Cause(ctx), errInterrupted) && exitCode(err) != exitInterrupted:
+		// Ctrl-C in a call: the SDK reports the context's plain Canceled.
+		err = &failure{err: errInterrupted, hint: "whatever was sent goes on on the server", code: exitInterrupted}
+	case !errors.As(err, &f):
 		// Anything cobra itself refused (flags, arguments, commands).
 		err = &failure{err: err, hint: "see 'vpsorg --help'", code: exitUsage}
 	}

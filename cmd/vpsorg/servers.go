@@ -35,7 +35,9 @@ func newServersListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			servers, err := collect(c.Servers.All(cmd.Context(), &vpsorg.ServerListOptions{Status: status, Location: location}))
+			opts := &vpsorg.ServerListOptions{Location: location}
+			setString(&opts.Status, status)
+			servers, err := collect(c.Servers.All(cmd.Context(), opts))
 			if err != nil {
 				return apiFailure("list servers", err, "")
 			}
@@ -113,6 +115,10 @@ longer restoring and prints the server.`,
 	return cmd
 }
 
+// setString sets a string field whether the SDK types it as a plain
+// string or as a string type of its own (as Status is).
+func setString[S ~string](dst *S, v string) { *dst = S(v) }
+
 // restoreResult is a restore the API accepted, for printing.
 type restoreResult struct {
 	server vpsorg.ServerState
@@ -138,7 +144,7 @@ func (a *app) finishRestore(ctx context.Context, c *vpsorg.Client, out outputFla
 	serverID := r.server.ID
 	status := string(r.server.Status)
 	if status == "" {
-		status = vpsorg.ServerStatusRestoring
+		status = string(vpsorg.ServerStatusRestoring) // string() whether the constant is typed or not
 	}
 	srv, err := await(ctx, a, wf, awaited{fmt.Sprintf("server %d", serverID), "vpsorg servers list"}, status,
 		func(ctx context.Context, o *vpsorg.WaitOptions) (*vpsorg.Server, error) {
