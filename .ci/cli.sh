@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI for the command line, cmd/vpsorg (its own module): gofmt, vet,
-# staticcheck, the race-enabled tests (the binary under a pseudo-terminal
+# staticcheck, golangci-lint with the repository's config, the race-enabled tests (the binary under a pseudo-terminal
 # and against cmd/vpsorg-fake included), and a build. Run from anywhere;
 # .ci/run calls it.
 set -euo pipefail
@@ -20,6 +20,9 @@ go vet ./...
 
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+step "golangci-lint"
+go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run --config ../../.golangci.yml ./...
 
 step "tests"
 go test -race -count=1 ./...

@@ -7,6 +7,7 @@ import (
 	"iter"
 
 	"github.com/spf13/cobra"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 

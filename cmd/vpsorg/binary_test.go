@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
 
@@ -120,8 +121,11 @@ func startFake(t *testing.T, bin string, args ...string) *fakeProgram {
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		done := make(chan struct{})
+		go func() {
+			_ = cmd.Wait() // it was stopped: its exit status says nothing
+			close(done)
+		}()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

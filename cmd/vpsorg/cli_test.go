@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
@@ -432,7 +433,10 @@ func TestDeleteAllIsBounded(t *testing.T) {
 	go func() {
 		done <- a.deleteAll(t.Context(), "backup", ids, func(_ context.Context, id int64) error {
 			n := inFlight.Add(1)
-			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			for p := peak.Load(); n > p; p = peak.Load() {
+				if peak.CompareAndSwap(p, n) {
+					break
+				}
 			}
 			started <- id
 			<-release

@@ -8,8 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	vpsorg "github.com/vpsorg/vpsorg-go"
 	"golang.org/x/term"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 // envPrefix names the environment variables flags can come from:

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 

@@ -84,7 +84,9 @@ func TestJSONIsTheAPIs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc struct{ Results []map[string]any }
+		var doc struct {
+			Results []map[string]any `json:"results"`
+		}
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +109,9 @@ func TestServersJSONFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct{ Results []map[string]any }
+	var doc struct {
+		Results []map[string]any `json:"results"`
+	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
@@ -65,7 +66,7 @@ func execute(ctx context.Context, args []string, getenv func(string) string, std
 		live:        terminal(stderr),
 		width:       terminalWidth(stderr),
 	}
-	root := newRootCmd(a)
+	root := newRootCmd(a) //nolint:contextcheck // commands get ctx from cmd.Context(), set by ExecuteContext below
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(a.stdout)

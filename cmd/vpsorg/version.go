@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
