@@ -180,9 +180,9 @@ a time, with a progress bar on a terminal.`,
 				return apiFailure(action, err, "check --server: vpsorg servers list")
 			}
 			kept, doomed := prunePlan(manual, keep)
-			server := fmt.Sprintf("server %d", serverID)
-			if len(manual) > 0 {
-				server = serverRef(manual[0].Server)
+			server, err := pruneServerName(ctx, c, serverID, manual)
+			if err != nil {
+				return err
 			}
 			// "3 of 10 completed manual backups of web-server-01 (12345), keeping the 7 newest"
 			summary := func(n int) string {
@@ -236,6 +236,20 @@ a time, with a progress bar on a terminal.`,
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("keep")
 	return cmd
+}
+
+// pruneServerName names the server for prune's messages. The backups
+// carry its name; with none, the server list says whether it exists at
+// all, since a filtered list of an unknown server is simply empty.
+func pruneServerName(ctx context.Context, c *vpsorg.Client, serverID int64, manual []vpsorg.Backup) (string, error) {
+	if len(manual) > 0 {
+		return serverRef(manual[0].Server), nil
+	}
+	found, err := findByID(c.Servers.All(ctx, nil), "server", []int64{serverID}, serverView.id, "check --server: vpsorg servers list")
+	if err != nil {
+		return "", err
+	}
+	return serverRef(vpsorg.ServerRef{ID: serverID, Name: found[0].Name}), nil
 }
 
 // prunePlan splits a server's manual backups into the keep newest

@@ -360,6 +360,11 @@ func TestDeleteMany(t *testing.T) {
 	if r := inv.run(t, "snapshots", "list", "-q").expect(t, exitOK); r.stdout != "" {
 		t.Errorf("left: %q", r.stdout)
 	}
+	// An id given twice is deleted once.
+	r = inv.run(t, "backups", "delete", "499", "499", "--yes").expect(t, exitOK)
+	if r.stderr != "deleted backup 499\n" {
+		t.Errorf("stderr %q", r.stderr)
+	}
 	// One of three missing: the others are deleted, the exit code is 3.
 	r = inv.run(t, "backups", "delete", "501", "777", "495", "--yes").expect(t, exitNotFound)
 	if countRequests(srv, http.MethodDelete, "/api/v1/backups/501/") != 1 || countRequests(srv, http.MethodDelete, "/api/v1/backups/495/") != 1 {
@@ -414,6 +419,11 @@ func TestBackupsPrune(t *testing.T) {
 	slices.Sort(left)
 	if want := []string{"495", "501", "503", "505", "506", "507", "508"}; !slices.Equal(left, want) {
 		t.Errorf("left %v, want %v (automatic 495 501, failed 503, kept 505 506, running 507, other server's 508)", left, want)
+	}
+	// An unknown server is exit 3, not "nothing to prune".
+	r = inv.run(t, "backups", "prune", "--server", "999", "--keep", "2", "--yes").expect(t, exitNotFound)
+	if !strings.Contains(r.stderr, "server 999 not found; nothing was done; check --server") {
+		t.Errorf("stderr %q", r.stderr)
 	}
 	// Run again: nothing more to do.
 	r = inv.run(t, "backups", "prune", "--server", "12345", "--keep", "2", "--yes").expect(t, exitOK)

@@ -67,7 +67,8 @@ of the first that failed, and the others are still deleted.`,
 }
 
 // parseIDs reads positional ids; anything but a positive integer is a usage
-// error, so nothing is sent for "vpsorg backups delete 501 abc".
+// error, so nothing is sent for "vpsorg backups delete 501 abc". An id given
+// twice counts once: its second delete would fail with 404.
 func parseIDs(kind string, args []string) ([]int64, error) {
 	ids := make([]int64, 0, len(args))
 	for _, arg := range args {
@@ -75,7 +76,9 @@ func parseIDs(kind string, args []string) ([]int64, error) {
 		if err != nil || n <= 0 {
 			return nil, usageErrorf("ids are positive integers, as 'vpsorg "+kind+"s list' prints them", "%q is not a %s id", arg, kind)
 		}
-		ids = append(ids, n)
+		if !slices.Contains(ids, n) {
+			ids = append(ids, n)
+		}
 	}
 	return ids, nil
 }
