@@ -115,11 +115,15 @@ func startFake(t *testing.T, bin string, args ...string) *fakeProgram {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	var log stream // its request log, shown when a test fails
+	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("vpsorg-fake's log:\n%s", log.String())
+		}
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() {
@@ -258,6 +262,9 @@ func testAgainstFake(t *testing.T, bin, fakeBin string) {
 
 	t.Run("2 without a terminal nothing is sent", func(t *testing.T) {
 		before := f.apiRequests(t)
+		if before == 0 {
+			t.Fatal("the fake's log shows none of the requests sent so far")
+		}
 		for _, args := range [][]string{
 			{"backups", "delete", "501"},
 			{"snapshots", "restore", "801"},
