@@ -77,9 +77,9 @@ type BackupCreateRequest struct {
 // unknown Type (nothing is sent); [ErrUnauthorized] for a bad token;
 // [ErrBadRequest].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]Backup, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -132,9 +132,9 @@ func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.
 // for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
 // server does not exist; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (*Backup, *Response, error) {
 	if req == nil {
 		return nil, nil, &ValidationError{Message: "nil BackupCreateRequest"}
@@ -159,12 +159,12 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
 // backup exists; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response, error) {
 	if err := checkID("backup_id", backupID); err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: "backups/" + strconv.FormatInt(backupID, 10) + "/"}, nil)
+	return s.client.deleteObject(ctx, "backups/"+strconv.FormatInt(backupID, 10)+"/")
 }

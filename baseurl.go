@@ -26,6 +26,10 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		return nil, errors.New("vpsorg: base URL: must not have a query or fragment")
 	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("vpsorg: base URL: http:// to %s would send the token in clear text; use https, a loopback host, or WithInsecureHTTP", u.Hostname())
+	case u.Path == "" || u.Path == "/":
+		// Accepted, every call would answer 404, which a caller reads as
+		// "already gone".
+		return nil, fmt.Errorf("vpsorg: base URL: %s://%s has no API path; try %s://%s/api/v1/", u.Scheme, u.Host, u.Scheme, u.Host)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

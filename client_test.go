@@ -196,6 +196,24 @@ func TestNewClientDefaults(t *testing.T) {
 	}
 }
 
+// TestBaseURLWithoutPath checks that a base URL without the API's path is
+// refused with the URL to use instead: accepted, every call would answer
+// 404, which errors.Is(err, ErrNotFound) reads as "already gone".
+func TestBaseURLWithoutPath(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"https://admin.vps.org":        "https://admin.vps.org/api/v1/",
+		"https://admin.vps.org/":       "https://admin.vps.org/api/v1/",
+		" https://admin.vps.org:8443 ": "https://admin.vps.org:8443/api/v1/", //nolint:gocritic // the spaces are part of the case
+		"http://localhost:8080/":       "http://localhost:8080/api/v1/",
+	} {
+		_, err := NewClient(testToken, WithBaseURL(raw))
+		if err == nil || !strings.Contains(err.Error(), "no API path") || !strings.Contains(err.Error(), "try "+want) {
+			t.Errorf("NewClient(WithBaseURL(%q)) = %v; want it refused, suggesting %s", raw, err, want)
+		}
+	}
+}
+
 func TestWithBaseURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -205,14 +223,14 @@ func TestWithBaseURL(t *testing.T) {
 	}{
 		{raw: "https://admin.vps.org/api/v1/", want: "https://admin.vps.org/api/v1/"},
 		{raw: "https://admin.vps.org/api/v1", want: "https://admin.vps.org/api/v1/"},
-		{raw: "https://admin.vps.org", want: "https://admin.vps.org/"},
+		{raw: "https://proxy.example.com/vpsorg/api/v1", want: "https://proxy.example.com/vpsorg/api/v1/"},
 		{raw: "  https://admin.vps.org/api/v1  ", want: "https://admin.vps.org/api/v1/"},
 		{raw: "https://admin.vps.org:8443/api/v1", want: "https://admin.vps.org:8443/api/v1/"},
 		{raw: "https://api.test/a%2Fb", want: "https://api.test/a%2Fb/"},
 		{raw: "http://localhost:8080/api/v1", want: "http://localhost:8080/api/v1/"},
 		{raw: "http://LOCALHOST/api/v1/", want: "http://LOCALHOST/api/v1/"},
 		{raw: "http://127.0.0.1:9000/api/v1/", want: "http://127.0.0.1:9000/api/v1/"},
-		{raw: "http://127.10.20.30/", want: "http://127.10.20.30/"},
+		{raw: "http://127.10.20.30/api/", want: "http://127.10.20.30/api/"},
 		{raw: "http://[::1]:9000/api/v1", want: "http://[::1]:9000/api/v1/"},
 		{raw: "http://admin.vps.org/api/v1", insecure: true, want: "http://admin.vps.org/api/v1/"},
 		{raw: "http://10.0.0.5:8000/api/v1/", insecure: true, want: "http://10.0.0.5:8000/api/v1/"},
@@ -237,6 +255,11 @@ func TestWithBaseURL(t *testing.T) {
 		{raw: "https://admin.vps.org/api/v1/?"},
 		{raw: "https://admin.vps.org/api/v1/#top"},
 		{raw: "https://admin.vps.org/?a=1", insecure: true},
+
+		// Refused: no path, where every call would answer 404 (see TestBaseURLWithoutPath).
+		{raw: "https://admin.vps.org"},
+		{raw: "https://admin.vps.org/"},
+		{raw: "http://127.0.0.1:9000"},
 
 		// Refused: http:// to a host that is not loopback, judged without DNS.
 		{raw: "http://admin.vps.org/api/v1/"},

@@ -17,6 +17,12 @@
 // [*RequestError] that keeps its cause. The token never appears in any of
 // them.
 //
+// Besides the errors its documentation names, every call can fail with
+// [ErrRateLimited] or [ErrServerError] once retries are spent, and with a
+// [*RequestError] when no usable answer came (a connection, the context, or
+// a body that does not decode; [errors.Is] with [context.DeadlineExceeded]
+// holds through it).
+//
 // # Retries
 //
 // Calls are retried (4 times by default, exponential backoff with full
@@ -44,5 +50,7 @@
 // # Testing
 //
 // Package vpsorgtest is an in-memory fake of the API to test code that uses
-// this package against.
+// this package against. The examples below run on it, so their output is
+// the same at every run; to point one at VPS.org, create the client with
+// [NewClientFromEnv] and set VPSORG_API_TOKEN.
 package vpsorg

@@ -2,10 +2,11 @@ package vpsorg
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"maps"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -24,6 +25,38 @@ const maxMessageLen = 256
 // otherwise turn a 64 KiB body into gigabytes.
 const maxMessagesLen = 4 << 10
 
+// newAPIError reads at most maxErrorBodySize of an error answer. It
+// returns the error that cut the body short, if any, with what was read.
+func (c *Client) newAPIError(method, path string, resp *http.Response, attempts int) (*APIError, error) {
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+	body = c.maskToken(body)
+	msg, fields := parseErrorBody(body)
+	if msg == "" {
+		msg = http.StatusText(resp.StatusCode)
+	}
+	e := &APIError{
+		StatusCode:  resp.StatusCode,
+		Method:      method,
+		Path:        path,
+		Message:     msg,
+		FieldErrors: fields,
+		RequestID:   requestID(resp.Header),
+		Attempts:    attempts,
+		Body:        body,
+	}
+	if d, ok := retryAfter(resp.Header, c.now()); ok {
+		e.RetryAfter = d
+	}
+	return e, readErr
+}
+
+// maskToken hides the token in an error body, where a proxy's error page
+// that echoes the request's headers would show it. The body keeps its length.
+func (c *Client) maskToken(body []byte) []byte {
+	tok := []byte(strings.TrimPrefix(*c.auth, "Bearer "))
+	return bytes.ReplaceAll(body, tok, bytes.Repeat([]byte("*"), len(tok)))
+}
+
 // parseErrorBody turns an error body into a human message and DRF's field
 // errors. It accepts every shape DRF produces ({"detail": ...}, field -> list,
 // "non_field_errors", a bare list or string) and falls back to the trimmed
@@ -34,7 +67,7 @@ func parseErrorBody(body []byte) (message string, fields map[string][]string) {
 		return "", nil
 	}
 	var v any
-	if json.Unmarshal(trimmed, &v) == nil {
+	if unmarshalJSON(trimmed, &v) == nil {
 		left := maxMessagesLen
 		switch t := v.(type) {
 		case map[string]any:

@@ -13,11 +13,48 @@ import (
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
 
-// The examples run against vpsorgtest, the in-memory fake of the API, seeded
-// with the documentation's server 12345, backups 501, 499, 495 and snapshots
-// 801, 798. Its clock is stopped at the time of the documentation's create
-// examples, so the output is the same at every run. With a real account,
-// create the client with vpsorg.NewClientFromEnv instead.
+// Getting started: back up a server, wait for the backup, then look at
+// the server's snapshots.
+//
+// This example, like every example of the package, runs against
+// vpsorgtest, the in-memory fake of the API, seeded with the
+// documentation's server 12345, backups 501, 499, 495 and snapshots 801,
+// 798, so that its output is the same at every run. To run it against
+// VPS.org, replace the first three lines with
+//
+//	client, err := vpsorg.NewClientFromEnv() // reads VPSORG_API_TOKEN
+//
+// and keep the default WaitOptions: a real backup takes minutes.
+func Example() {
+	srv := vpsorgtest.NewServer(vpsorgtest.WithCompletionDelay(0))
+	defer srv.Close()
+	client := srv.Client() // a *vpsorg.Client pointed at the fake, with its token
+	ctx := context.Background()
+
+	b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: 12345, Description: "Pre-deployment backup"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err = client.Backups.Wait(ctx, b, &vpsorg.WaitOptions{Interval: time.Millisecond})
+	switch {
+	case errors.Is(err, vpsorg.ErrOperationFailed):
+		log.Fatalf("backup %d failed: %s", b.ID, b.Message)
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println("backup", b.ID, b.Status)
+
+	for snap, err := range client.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: 12345}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("snapshot", snap.ID, snap.Name)
+	}
+	// Output:
+	// backup 502 completed
+	// snapshot 801 pre-migration-snapshot
+	// snapshot 798 weekly-snapshot-2025-01-08
+}
 
 func ExampleNewClient() {
 	srv := vpsorgtest.NewServer()

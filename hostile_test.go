@@ -38,22 +38,29 @@ func TestHostileListAnswers(t *testing.T) {
 	}{
 		{name: "invalid JSON", body: `{"count": 1, "results": [}`, wantErr: []string{"decode response", "invalid character"}},
 		{name: "truncated JSON", body: `{"count": 3, "results": [{"id": 501, "server": {"id": 1`, wantErr: []string{"decode response"}, is: io.ErrUnexpectedEOF},
-		{name: "string id", body: `{"count": 1, "results": [{"id": "501"}]}`, wantErr: []string{"cannot unmarshal string", "int64"}},
-		{name: "object for results", body: `{"count": 1, "results": {"id": 1}}`, wantErr: []string{"cannot unmarshal object"}},
-		{name: "string count", body: `{"count": "3", "results": []}`, wantErr: []string{"cannot unmarshal string"}},
+		{name: "string id", body: `{"count": 1, "results": [{"id": "501"}]}`, wantErr: []string{"unmarshal JSON string into Go int64"}},
+		{name: "object for results", body: `{"count": 1, "results": {"id": 1}}`, wantErr: []string{"unmarshal JSON object"}},
+		{name: "string count", body: `{"count": "3", "results": []}`, wantErr: []string{"unmarshal JSON string"}},
 		{name: "negative count", body: `{"count": -1, "results": []}`, wantErr: []string{`negative "count"`}},
 		{name: "HTML page with 200", body: "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>", wantErr: []string{"decode response", "invalid character '<'"}},
 		{name: "empty 200", body: "", wantErr: []string{"decode response"}, is: io.ErrUnexpectedEOF},
 		{name: "blank 200", body: " \n", wantErr: []string{"decode response"}, is: io.ErrUnexpectedEOF},
 		{name: "JSON null", body: "null", wantErr: []string{`without "results"`}},
-		{name: "JSON list instead of envelope", body: `[{"id": 1}]`, wantErr: []string{"cannot unmarshal array"}},
+		{name: "JSON list instead of envelope", body: `[{"id": 1}]`, wantErr: []string{"unmarshal JSON array"}},
 		{name: "list without results", body: `{"count": 0}`, wantErr: []string{`without "results"`}},
 		{name: "results null", body: `{"count": 0, "results": null}`, wantErr: []string{`without "results"`}},
-		{name: "id beyond int64", body: `{"count": 1, "results": [{"id": 9223372036854775808}]}`, wantErr: []string{"cannot unmarshal number 9223372036854775808"}},
-		{name: "size beyond int64", body: `{"count": 1, "results": [{"id": 1, "size_mb": 1e30}]}`, wantErr: []string{"cannot unmarshal number 1e30"}},
+		{name: "id beyond int64", body: `{"count": 1, "results": [{"id": 9223372036854775808}]}`, wantErr: []string{"unmarshal JSON number 9223372036854775808", "out of range"}},
+		{name: "size beyond int64", body: `{"count": 1, "results": [{"id": 1, "size_mb": 1e30}]}`, wantErr: []string{"unmarshal JSON number 1e30"}},
 		{name: "count beyond int", body: `{"count": 1e400, "results": []}`, wantErr: []string{"decode response"}},
 		{name: "huge nesting in an unknown field", body: `{"count": 1, "results": [{"id": 1, "extra": ` + deep + `}]}`, wantErr: []string{"exceeded max depth"}},
-		{name: "huge nesting as results", body: `{"count": 1, "results": ` + deep + `}`, wantErr: []string{"exceeded max depth"}},
+		{name: "huge nesting as results", body: `{"count": 1, "results": ` + deep + `}`, wantErr: []string{"unmarshal JSON array"}},
+		{name: "huge nesting in the envelope", body: `{"count": 1, "facets": ` + deep + `, "results": []}`, wantErr: []string{"exceeded max depth"}},
+		{name: "repeated key", body: `{"count": 1, "results": [{"id": 1, "id": 2}]}`, wantErr: []string{"decode response", "duplicate object member name"}},
+		{
+			name:  "a key in another case is not the field",
+			body:  `{"count": 1, "results": [{"ID": 3, "Status": "completed"}]}`,
+			check: func(b []Backup) bool { return len(b) == 1 && b[0].ID == 0 && b[0].Status == "" },
+		},
 		{name: "bad date", body: `{"count": 1, "results": [{"id": 1, "created_at": "yesterday"}]}`, wantErr: []string{"decode response", "parsing time"}},
 		{name: "next is a number", body: page("5"), wantErr: []string{"decode response"}},
 		{
@@ -65,11 +72,12 @@ func TestHostileListAnswers(t *testing.T) {
 					b[0].Server.Name == "x" && b[0].SizeMB != nil && *b[0].SizeMB == 1<<63-1
 			},
 		},
+		{name: "trailing garbage after the envelope", body: `{"count": 1, "results": [{"id": 2}]} <html>`, wantErr: []string{"decode response", "after top-level value"}},
 		{
-			name: "trailing garbage after the envelope is not read",
-			body: `{"count": 1, "results": [{"id": 2}]} <html>`,
+			name: "invalid UTF-8 becomes U+FFFD",
+			body: "{\"count\": 1, \"results\": [{\"id\": 4, \"description\": \"caf\xe9\"}]}",
 			check: func(b []Backup) bool {
-				return len(b) == 1 && b[0].ID == 2
+				return len(b) == 1 && b[0].ID == 4 && b[0].Description == "caf\uFFFD"
 			},
 		},
 		{name: "All: next is not a URL", all: true, body: page(`"::not a url"`), wantErr: []string{"invalid next link"}},
@@ -274,7 +282,7 @@ func TestSuccessBodyOverLimit(t *testing.T) {
 			c, mock, _ := newTestClient(t)
 			body := &countingBody{head: head, filler: 'a', size: tt.size}
 			mock.RegisterResponder(http.MethodGet, testBase+"backups/", func(req *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 					ContentLength: tt.contentLength, Body: body, Request: req}, nil
 			})
 			_, _, err := c.Backups.List(context.Background(), nil)
@@ -327,11 +335,11 @@ func TestErrorBodyOverLimit(t *testing.T) {
 			c, mock, _ := newTestClient(t)
 			body := &countingBody{head: "<html><title>Payload rejected</title>", filler: 'x', size: tt.size}
 			mock.RegisterResponder(http.MethodPost, testBase+"backups/", func(req *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: 413, Header: http.Header{}, ContentLength: tt.contentLength, Body: body, Request: req}, nil
+				return &http.Response{StatusCode: http.StatusRequestEntityTooLarge, Header: http.Header{}, ContentLength: tt.contentLength, Body: body, Request: req}, nil
 			})
 			_, _, err := c.Backups.Create(context.Background(), &BackupCreateRequest{ServerID: 1})
 			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != 413 {
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("error = %v, want a 413 *APIError", err)
 			}
 			if len(apiErr.Body) != maxErrorBodySize {
@@ -398,7 +406,7 @@ func TestEndlessBodyStopsWithTheContext(t *testing.T) {
 				<-r.Context().Done() // the rest never comes
 			}))
 			defer srv.Close()
-			c, err := NewClient("endless-token", WithBaseURL(srv.URL), WithRetryMax(0))
+			c, err := NewClient("endless-token", WithBaseURL(srv.URL+"/api/v1/"), WithRetryMax(0))
 			if err != nil {
 				t.Fatal(err)
 			}

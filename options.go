@@ -50,9 +50,11 @@ func defaultConfig() config {
 
 // WithBaseURL sets the API root, such as "https://admin.vps.org/api/v1/"
 // (the default, [DefaultBaseURL]). A missing trailing slash is added.
-// NewClient refuses a URL that is not absolute http(s), that carries user
-// info, a query or a fragment, or that uses http:// to a host other than
-// loopback without [WithInsecureHTTP].
+// NewClient refuses a URL that is not absolute http(s), that has no path
+// ("https://admin.vps.org": the API lives under /api/v1/), that carries
+// user info, a query or a fragment, or that uses http:// to a host other
+// than loopback without [WithInsecureHTTP]. A path of a proxy's own, such
+// as "https://proxy.example.com/vpsorg/api/v1/", is kept as it is.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(rawURL) == "" {

@@ -2,7 +2,6 @@ package vpsorg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -44,13 +43,12 @@ type link struct {
 }
 
 func (l *link) UnmarshalJSON(b []byte) error {
-	// A repeated key replaces what came before, as for every other field:
-	// {"next": "...", "next": null} is the last page.
+	// Set afresh, not merged: "next" is present, and null or a URL.
 	*l = link{present: true}
 	if string(b) == "null" {
 		return nil
 	}
-	return json.Unmarshal(b, &l.url)
+	return unmarshalJSON(b, &l.url)
 }
 
 // identified is what All needs of an item to notice a repeated page.

@@ -1,12 +1,9 @@
 package vpsorg
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,13 +11,6 @@ import (
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
-)
-
-// Body limits: a success body is decoded up to maxBodySize and an error
-// body kept up to maxErrorBodySize; nothing past them is read.
-const (
-	maxBodySize      = 32 << 20
-	maxErrorBodySize = 64 << 10
 )
 
 // Response is the HTTP answer of a call, with what the SDK read from it.
@@ -32,6 +22,10 @@ type Response struct {
 	NextPage  int    // list calls: the next page's number, 0 on the last page
 	RequestID string // the server's X-Request-Id (or Request-Id), when it sends one
 	Attempts  int    // tries this call took, 429 retries included
+
+	// ambiguous is set when an earlier try of this call may have acted on
+	// the server (a 5xx, or a connection lost after the request was sent).
+	ambiguous bool
 }
 
 // request is one API call: where it goes and what it carries.
@@ -43,232 +37,100 @@ type request struct {
 	body   any    // marshalled to JSON when non-nil
 }
 
-// do sends req and decodes a 2xx JSON answer into out (when out is non-nil).
-// Any other answer becomes an *APIError; a call with no usable answer an
-// *RequestError.
+// do sends req and decodes a 2xx JSON answer into out (when out is
+// non-nil). Any other answer becomes an *APIError; a call with no usable
+// answer an *RequestError. It is three steps: build the HTTP request, send
+// it through the retry policy, read the answer.
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
-	// The call's path, for errors and logs, is made by c.pathOf(req) where
-	// one needs it: a successful call without a logger never does.
+	if ctx == nil {
+		return nil, c.requestError(req, 0, errors.New("nil context"))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, c.requestError(req, 0, err) // an ended context sends nothing, whatever the transport
+	}
+	st := &callState{method: req.method}
+	hreq, err := c.newHTTPRequest(withCallState(ctx, st), req)
+	if err != nil {
+		return nil, c.requestError(req, 0, err)
+	}
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		c.debug(ctx, "request failed", req, "attempts", st.attempts, "error", err)
+		return nil, c.requestError(req, st.attempts, err)
+	}
+	return c.readResponse(ctx, req, st, hresp, out)
+}
+
+// newHTTPRequest builds the HTTP request of req: its URL with the query,
+// its JSON body and the SDK's headers.
+func (c *Client) newHTTPRequest(ctx context.Context, req request) (*retryablehttp.Request, error) {
 	u := req.url
 	if u == "" {
 		u = c.base + req.path
 	}
-	fail := func(attempts int, err error) error {
-		return &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: attempts, Err: err}
-	}
-	if ctx == nil {
-		return nil, fail(0, errors.New("nil context"))
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fail(0, err) // an ended context sends nothing, whatever the transport
-	}
 	if req.query != nil {
 		v, err := query.Values(req.query)
 		if err != nil {
-			return nil, fail(0, fmt.Errorf("encode query: %w", err))
+			return nil, fmt.Errorf("encode query: %w", err)
 		}
 		if q := v.Encode(); q != "" {
 			u += "?" + q
 		}
 	}
-	var body []byte
+	var body any // untyped nil without a body: a nil []byte would go out as an empty chunked body
 	if req.body != nil {
-		var err error
-		if body, err = json.Marshal(req.body); err != nil {
-			return nil, fail(0, fmt.Errorf("encode body: %w", err))
+		b, err := marshalJSON(req.body)
+		if err != nil {
+			return nil, fmt.Errorf("encode body: %w", err)
 		}
+		body = b
 	}
-
-	st := &callState{method: req.method}
-	var rawBody any // untyped nil without a body: a nil []byte would go out as an empty chunked body
-	if body != nil {
-		rawBody = body
-	}
-	hreq, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), req.method, u, rawBody)
+	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.method, u, body)
 	if err != nil {
-		return nil, fail(0, err)
+		return nil, err
 	}
-	// The keys are canonical and the values share one array, instead of
-	// an allocation per Header.Set; each slice is capped at its length,
-	// so an append to one cannot reach the next.
-	vals := [...]string{*c.auth, "application/json", c.userAgent, "application/json"}
-	h := hreq.Header
-	h["Authorization"] = vals[0:1:1]
-	h["Accept"] = vals[1:2:2]
-	h["User-Agent"] = vals[2:3:3]
+	hreq.Header.Set("Authorization", *c.auth)
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
-		h["Content-Type"] = vals[3:4:4]
+		hreq.Header.Set("Content-Type", "application/json")
 	}
+	return hreq, nil
+}
 
-	hresp, err := c.http.Do(hreq)
-	if err != nil {
-		if c.logger != nil {
-			c.log(ctx, slog.LevelDebug, "request failed", req.method, c.pathOf(req), "attempts", st.attempts, "error", err)
-		}
-		return nil, fail(st.attempts, err)
-	}
-	rbody := hresp.Body
-	drain := true // false once the body was read to its end, or proved too large: draining it would read past the limit
+// readResponse reads the answer of a call and closes its body: a 2xx is
+// decoded into out, anything else becomes an *APIError.
+func (c *Client) readResponse(ctx context.Context, req request, st *callState, hresp *http.Response, out any) (*Response, error) {
 	defer func() {
-		if drain {
-			drainAndClose(rbody)
-		} else {
-			_ = rbody.Close()
-		}
+		_ = hresp.Body.Close()
+		hresp.Body = http.NoBody // what a caller reading Response.Body finds
 	}()
 	hresp.Request = withoutAuth(hresp.Request)
-
-	resp := &Response{Response: hresp, RequestID: requestID(hresp.Header), Attempts: st.attempts}
-	if c.logger != nil {
-		c.log(ctx, slog.LevelDebug, "response", req.method, c.pathOf(req), "status", hresp.StatusCode, "attempts", st.attempts, "request_id", resp.RequestID)
-	}
+	resp := &Response{Response: hresp, RequestID: requestID(hresp.Header), Attempts: st.attempts, ambiguous: st.ambiguous}
+	c.debug(ctx, "response", req, "status", hresp.StatusCode, "attempts", st.attempts, "request_id", resp.RequestID)
 
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
-		if req.method == http.MethodDelete && hresp.StatusCode == http.StatusNotFound && st.ambiguous {
-			// An earlier try may have deleted it: gone is what was asked.
-			hresp.Body = http.NoBody
-			return resp, nil
-		}
 		apiErr, readErr := c.newAPIError(req.method, c.pathOf(req), hresp, st.attempts)
-		drain = readErr == nil && len(apiErr.Body) < maxErrorBodySize
-		hresp.Body = http.NoBody
 		if readErr != nil && ctx.Err() != nil {
 			// The context ended while the body came: that, not the
 			// status, is why the call failed.
-			return resp, fail(st.attempts, fmt.Errorf("read body of %d answer: %w", hresp.StatusCode, ctx.Err()))
+			return resp, c.requestError(req, st.attempts, fmt.Errorf("read body of %d answer: %w", hresp.StatusCode, ctx.Err()))
 		}
 		return resp, apiErr
 	}
-	if out != nil && hresp.StatusCode != http.StatusNoContent {
-		err := decodeBody(hresp, out)
-		drain = err != nil && !errors.Is(err, ErrResponseTooLarge)
-		if err != nil {
-			hresp.Body = http.NoBody
-			return resp, fail(st.attempts, err)
-		}
+	if out == nil || hresp.StatusCode == http.StatusNoContent {
+		drain(hresp.Body)
+		return resp, nil
 	}
-	hresp.Body = http.NoBody
+	if err := decodeBody(hresp, out); err != nil {
+		return resp, c.requestError(req, st.attempts, err)
+	}
 	return resp, nil
 }
 
-// decodeBody decodes a JSON success body, refusing one over maxBodySize
-// before reading past the limit. The SDK's own answer types go through
-// jsonReader (fastjson.go) and fall back to encoding/json, so results and
-// errors are encoding/json's either way.
-func decodeBody(resp *http.Response, out any) error {
-	if resp.ContentLength > maxBodySize {
-		return fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)
-	}
-	b, err := readBody(resp.Body, resp.ContentLength)
-	if err != nil {
-		if errors.Is(err, ErrResponseTooLarge) {
-			return fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxBodySize)
-		}
-		return fmt.Errorf("read response: %w", err)
-	}
-	if raw, ok := out.(*rawBody); ok {
-		*raw = b
-		return nil
-	}
-	if d, ok := out.(jsonDecodable); ok {
-		if decodeFast(b, d) {
-			return nil
-		}
-		// out may hold part of the answer: only values encoding/json
-		// stores for the same keys, which it stores again.
-	}
-	if err := json.NewDecoder(bytes.NewReader(b)).Decode(out); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return fmt.Errorf("decode response: %w", err)
-	}
-	return nil
-}
-
-// readBody reads a whole body of at most maxBodySize bytes. A declared
-// length sizes the buffer (up to a bound, since the server chooses it), so
-// a body is usually read with one allocation.
-func readBody(body io.Reader, length int64) ([]byte, error) {
-	size := int64(4 << 10)
-	if length >= 0 {
-		size = min(length, 1<<20) + 1 // +1 to see EOF without growing
-	}
-	b := make([]byte, 0, size)
-	lr := &limitReader{r: body, n: maxBodySize}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := lr.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-}
-
-// rawBody asks do for the body's bytes, undecoded, for answers whose shape
-// is not documented.
-type rawBody []byte
-
-// limitReader reads at most n bytes and then fails with ErrResponseTooLarge
-// if more are there, unlike io.LimitReader, which would end quietly and
-// let a cut body decode as if whole.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		var one [1]byte
-		if n, _ := l.r.Read(one[:]); n > 0 {
-			return 0, ErrResponseTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
-// newAPIError reads at most maxErrorBodySize of an error answer. It
-// returns the error that cut the body short, if any, with what was read.
-func (c *Client) newAPIError(method, path string, resp *http.Response, attempts int) (*APIError, error) {
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	body = c.maskToken(body)
-	msg, fields := parseErrorBody(body)
-	if msg == "" {
-		msg = http.StatusText(resp.StatusCode)
-	}
-	e := &APIError{
-		StatusCode:  resp.StatusCode,
-		Method:      method,
-		Path:        path,
-		Message:     msg,
-		FieldErrors: fields,
-		RequestID:   requestID(resp.Header),
-		Attempts:    attempts,
-		Body:        body,
-	}
-	if d, ok := retryAfter(resp.Header, c.now()); ok {
-		e.RetryAfter = d
-	}
-	return e, readErr
-}
-
-// maskToken hides the token in an error body, where a proxy's error page
-// that echoes the request's headers would show it. The body keeps its length.
-func (c *Client) maskToken(body []byte) []byte {
-	tok := []byte(strings.TrimPrefix(*c.auth, "Bearer "))
-	return bytes.ReplaceAll(body, tok, bytes.Repeat([]byte("*"), len(tok)))
+// requestError names the call that got no usable answer.
+func (c *Client) requestError(req request, attempts int, err error) *RequestError {
+	return &RequestError{Method: req.method, Path: c.pathOf(req), Attempts: attempts, Err: err}
 }
 
 // withoutAuth returns a copy of r, and of the requests it was redirected
@@ -279,16 +141,11 @@ func withoutAuth(r *http.Request) *http.Request {
 		return nil
 	}
 	// A shallow copy with its own header map is enough: the request has
-	// been sent and nothing changes it any more, and a deep Clone would
-	// copy its URL and every header value on every call.
+	// been sent and nothing changes it any more.
 	out := new(http.Request)
 	*out = *r
-	out.Header = make(http.Header, len(r.Header))
-	for k, v := range r.Header {
-		if k != "Authorization" {
-			out.Header[k] = v
-		}
-	}
+	out.Header = r.Header.Clone()
+	out.Header.Del("Authorization")
 	if r.Response != nil {
 		prev := *r.Response
 		prev.Request = withoutAuth(prev.Request)
@@ -308,15 +165,6 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// drainAndClose reads what is left of a body, up to a limit, so that the
-// connection goes back to the pool.
-func drainAndClose(body io.ReadCloser) {
-	if body != http.NoBody { // what net/http gives for a 204
-		_, _ = io.Copy(io.Discard, io.LimitReader(body, maxErrorBodySize))
-	}
-	_ = body.Close()
-}
-
 // pathOf returns the URL path a request goes to, which names the call in
 // errors and logs.
 func (c *Client) pathOf(req request) string {
@@ -332,11 +180,11 @@ func (c *Client) pathOf(req request) string {
 	return req.url
 }
 
-// log writes one line to the configured logger. Callers check c.logger
-// first, so that a silent client does not pay for building the arguments.
-func (c *Client) log(ctx context.Context, level slog.Level, msg, method, path string, args ...any) {
-	if !c.logger.Enabled(ctx, level) {
+// debug writes one debug line about a call to the configured logger. A
+// silent client returns before building the line.
+func (c *Client) debug(ctx context.Context, msg string, req request, args ...any) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	c.logger.Log(ctx, level, "vpsorg: "+msg, append([]any{"method", method, "path", path}, args...)...)
+	c.logger.Log(ctx, slog.LevelDebug, "vpsorg: "+msg, append([]any{"method", req.method, "path", c.pathOf(req)}, args...)...)
 }

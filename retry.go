@@ -78,7 +78,8 @@ func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Clie
 // in which case it is the redirect itself) gives way to the error.
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil && err != nil {
-		drainAndClose(resp.Body)
+		drain(resp.Body)
+		_ = resp.Body.Close()
 		return nil, err
 	}
 	if resp != nil {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ServersService lists servers and restores them from backups:
@@ -15,10 +17,12 @@ type ServersService struct {
 	client *Client
 }
 
-// Server statuses the SDK relies on; others are kept as they came.
+// Server statuses the SDK relies on; others are kept as they came. A
+// server's status is a [Status] like a backup's, so that [WaitOptions]
+// reports both alike.
 const (
-	ServerStatusActive    = "active"
-	ServerStatusRestoring = "restoring"
+	ServerStatusActive    Status = "active"
+	ServerStatusRestoring Status = "restoring" // after a restore started, until it is over
 )
 
 // Server is one of your servers, as GET /api/v1/servers/ lists it.
@@ -26,7 +30,7 @@ type Server struct {
 	ID        int64     `json:"id"`
 	Name      string    `json:"name"`
 	Hostname  string    `json:"hostname"`
-	Status    string    `json:"status"` // "active", "restoring", ...
+	Status    Status    `json:"status"` // [ServerStatusActive], [ServerStatusRestoring], or another value kept as it came
 	IPAddress string    `json:"ip_address"`
 	Location  string    `json:"location"`
 	Plan      *Plan     `json:"plan"`
@@ -36,15 +40,15 @@ type Server struct {
 }
 
 func (s Server) itemID() int64         { return s.ID }
-func (s Server) currentStatus() Status { return Status(s.Status) }
+func (s Server) currentStatus() Status { return s.Status }
 
-// Plan is a server's plan, with sizes in the API's units.
+// Plan is a server's plan, with sizes in the units the servers page shows.
 type Plan struct {
 	ID      int64  `json:"id"`
 	Name    string `json:"name"`
 	VCPUs   int    `json:"vcpus"`
-	Memory  int64  `json:"memory"`
-	Storage int64  `json:"storage"`
+	Memory  int64  `json:"memory"`  // MB
+	Storage int64  `json:"storage"` // GB
 }
 
 // OS is a server's operating system.
@@ -55,7 +59,7 @@ type OS struct {
 
 // ServerListOptions filters [ServersService.List] and [ServersService.All].
 type ServerListOptions struct {
-	Status   string `url:"status,omitempty"`   // such as "active"; "" for any
+	Status   Status `url:"status,omitempty"`   // such as [ServerStatusRestoring]; "" for any
 	Location string `url:"location,omitempty"` // "" for any
 	ListOptions
 }
@@ -89,9 +93,9 @@ type ServerRestore struct {
 // Errors: [*ValidationError] for a negative Page or PageSize (nothing is
 // sent); [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]Server, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -139,9 +143,9 @@ func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.
 // 0; [ErrBadRequest] when the server cannot be restored now or the backup
 // does not fit it; [ErrNotFound] when the server does not exist; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) Restore(ctx context.Context, serverID int64, req *ServerRestoreRequest) (*ServerRestore, *Response, error) {
 	if err := checkID("server_id", serverID); err != nil {
 		return nil, nil, err
@@ -168,17 +172,17 @@ func (s *ServersService) Restore(ctx context.Context, serverID int64, req *Serve
 // of an unexpected shape does not hide the others.
 func decodeServerRestore(raw []byte) *ServerRestore {
 	out := &ServerRestore{Raw: json.RawMessage(raw)}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
+	var fields map[string]jsontext.Value
+	if unmarshalJSON(raw, &fields) != nil {
 		return out
 	}
-	_ = json.Unmarshal(fields["status"], &out.Status)
-	_ = json.Unmarshal(fields["message"], &out.Message)
-	var server map[string]json.RawMessage
-	if json.Unmarshal(fields["server"], &server) == nil {
-		_ = json.Unmarshal(server["id"], &out.Server.ID)
-		_ = json.Unmarshal(server["name"], &out.Server.Name)
-		_ = json.Unmarshal(server["status"], &out.Server.Status)
+	_ = unmarshalJSON(fields["status"], &out.Status)
+	_ = unmarshalJSON(fields["message"], &out.Message)
+	var server map[string]jsontext.Value
+	if unmarshalJSON(fields["server"], &server) == nil {
+		_ = unmarshalJSON(server["id"], &out.Server.ID)
+		_ = unmarshalJSON(server["name"], &out.Server.Name)
+		_ = unmarshalJSON(server["status"], &out.Server.Status)
 	}
 	return out
 }

@@ -55,14 +55,17 @@ type SnapshotCreateRequest struct {
 // SnapshotRestore is the answer to [SnapshotsService.Restore]: the restore
 // has started and Server.Status is "restoring".
 type SnapshotRestore struct {
-	Status   string `json:"status"` // "success" when the restore started
-	Message  string `json:"message"`
-	Snapshot struct {
-		ID        int64     `json:"id"`
-		Name      string    `json:"name"`
-		CreatedAt time.Time `json:"created_at"`
-	} `json:"snapshot"`
-	Server ServerState `json:"server"`
+	Status   string      `json:"status"` // "success" when the restore started
+	Message  string      `json:"message"`
+	Snapshot SnapshotRef `json:"snapshot"`
+	Server   ServerState `json:"server"`
+}
+
+// SnapshotRef names the snapshot a restore started from.
+type SnapshotRef struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // validSnapshotName reports whether name uses only the characters the API
@@ -89,9 +92,9 @@ func validSnapshotName(name string) bool {
 // Errors: [*ValidationError] for a negative ServerID, Page or PageSize
 // (nothing is sent); [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
@@ -139,9 +142,9 @@ func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) i
 // [ErrBadRequest] for invalid parameters or the limit of 5 reached;
 // [ErrNotFound] when the server does not exist; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateRequest) (*Snapshot, *Response, error) {
 	if req == nil {
 		return nil, nil, &ValidationError{Message: "nil SnapshotCreateRequest"}
@@ -171,9 +174,9 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 // is not in a state that allows a restore (one is already running, say);
 // [ErrNotFound] when no such snapshot exists; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, nil, err
@@ -192,12 +195,12 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
 // snapshot exists; [ErrUnauthorized].
 //
-// Like every call it can also fail with [ErrRateLimited] or [ErrServerError]
-// (once retries are spent) and with a [*RequestError] when no usable answer
-// came (connection, context, a body that does not decode).
+// Every call can also fail in the ways the package's [Errors] section lists.
+//
+// [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Response, error) {
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, request{method: http.MethodDelete, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/"}, nil)
+	return s.client.deleteObject(ctx, "snapshots/"+strconv.FormatInt(snapshotID, 10)+"/")
 }

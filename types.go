@@ -1,6 +1,7 @@
 package vpsorg
 
-// Status is the state of a backup or snapshot. Values the SDK does not know
+// Status is the state of a backup, a snapshot or a server (see
+// [ServerStatusActive]). Values the SDK does not know
 // are kept as they came, so compare with the constants rather than switch
 // exhaustively.
 type Status string
@@ -19,11 +20,11 @@ type ServerRef struct {
 }
 
 // ServerState is a server as a restore answer shows it; Status is
-// "restoring" while the restore runs.
+// [ServerStatusRestoring] while the restore runs.
 type ServerState struct {
 	ID     int64  `json:"id"`
 	Name   string `json:"name"`
-	Status string `json:"status"`
+	Status Status `json:"status"`
 }
 
 // checkID refuses an id that cannot name an object, so that nothing but a

@@ -224,7 +224,7 @@ func TestServerWait(t *testing.T) {
 		name     string
 		statuses []string
 		wantErr  error
-		want     string
+		want     Status
 	}{
 		{"restore ends", []string{"restoring", "restoring", "active"}, nil, "active"},
 		{"ends in another state", []string{"restoring", "stopped"}, nil, "stopped"},

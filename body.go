@@ -1,0 +1,126 @@
+package vpsorg
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Body limits: a success body is decoded up to maxBodySize and an error
+// body kept up to maxErrorBodySize; nothing past them is read.
+const (
+	maxBodySize      = 32 << 20
+	maxErrorBodySize = 64 << 10
+)
+
+// jsonOptions are the decoding rules for every answer, written down in
+// SECURITY.md ("Decoding answers"):
+//   - member names match exactly, as the API documents them: "ID" is not "id";
+//   - a name repeated within one object is an error, since JSON parsers
+//     disagree on which value wins and the SDK will not guess;
+//   - invalid UTF-8 in a string becomes U+FFFD instead of failing the whole
+//     answer, so that one bad description cannot break a list for good;
+//   - unknown members are ignored, so that the API can grow.
+//
+// The library, github.com/go-json-experiment/json, is an alias of the
+// standard library's encoding/json/v2 on Go 1.27 and later.
+var jsonOptions = json.JoinOptions(
+	json.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// unmarshalJSON decodes one JSON value under the SDK's rules.
+func unmarshalJSON(b []byte, out any) error {
+	return json.Unmarshal(b, out, jsonOptions)
+}
+
+// marshalJSON encodes a request body.
+func marshalJSON(v any) ([]byte, error) {
+	return json.Marshal(v)
+}
+
+// decodeBody decodes a JSON success body, refusing one over maxBodySize
+// before reading past the limit.
+func decodeBody(resp *http.Response, out any) error {
+	if resp.ContentLength > maxBodySize {
+		return fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)
+	}
+	b, err := readBody(resp.Body, resp.ContentLength)
+	if err != nil {
+		if errors.Is(err, ErrResponseTooLarge) {
+			return fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxBodySize)
+		}
+		return fmt.Errorf("read response: %w", err)
+	}
+	if raw, ok := out.(*rawBody); ok {
+		*raw = b
+		return nil
+	}
+	if err := unmarshalJSON(b, out); err != nil {
+		return fmt.Errorf("decode response: %w", err)
+	}
+	return nil
+}
+
+// readBody reads a whole body of at most maxBodySize bytes. A declared
+// length sizes the buffer (up to a bound, since the server chooses it).
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	size := int64(4 << 10)
+	if length >= 0 {
+		size = min(length, 1<<20) + 1 // +1 to see EOF without growing
+	}
+	b := make([]byte, 0, size)
+	lr := &limitReader{r: body, n: maxBodySize}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// rawBody asks do for the body's bytes, undecoded, for answers whose shape
+// is not documented.
+type rawBody []byte
+
+// limitReader reads at most n bytes and then fails with ErrResponseTooLarge
+// if more are there, unlike io.LimitReader, which would end quietly and
+// let a cut body decode as if whole.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n > 0 {
+			return 0, ErrResponseTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// drain reads what is left of a body the SDK has no use for, up to a
+// limit, so that closing it hands the connection back to the pool.
+func drain(body io.Reader) {
+	_, _ = io.CopyN(io.Discard, body, maxErrorBodySize)
+}

@@ -1,0 +1,19 @@
+package vpsorg
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// deleteObject sends DELETE to path. When an earlier try failed
+// ambiguously (a 5xx, or a connection lost after the request was sent) and
+// a retry answers 404, that earlier try may have deleted the object: gone
+// is what was asked, so the call succeeds.
+func (c *Client) deleteObject(ctx context.Context, path string) (*Response, error) {
+	resp, err := c.do(ctx, request{method: http.MethodDelete, path: path}, nil)
+	if err != nil && resp != nil && resp.ambiguous && errors.Is(err, ErrNotFound) {
+		return resp, nil
+	}
+	return resp, err
+}
