@@ -15,9 +15,9 @@ const ControlPrefix = "/_fake/"
 
 // ControlHandler returns the control API: the Server's Go methods over HTTP,
 // for tests written in any language. It takes no token, so serve it only
-// where the tests alone can reach it. WithControlAPI serves it on the
+// where the tests alone can reach it. [WithControlAPI] serves it on the
 // server's own address; ControlHandler is for mounting it elsewhere, at
-// ControlPrefix, since it serves the paths below as they are:
+// [ControlPrefix], since it serves the paths below as they are:
 //
 //	GET    /_fake/requests               the request log as a JSON list (see below)
 //	POST   /_fake/reset                  Reset; 204
@@ -38,7 +38,7 @@ const ControlPrefix = "/_fake/"
 //	 "request_id": "req-000001", "status": 201, "acted": true,
 //	 "rate_limited": false, "fault": null}
 //
-// with "fault" the fault applied, in ParseRules' shape, and "status" 0 when
+// with "fault" the fault applied, in [ParseRules]' shape, and "status" 0 when
 // no answer was sent. Headers are left out, so no token is ever shown.
 // Control requests are never faulted, rate limited or logged there.
 func (s *Server) ControlHandler() http.Handler {

@@ -24,7 +24,7 @@ type Request struct {
 	// snapshot was created or deleted, or a restore was started. With an
 	// AfterAction fault it can be true although the client saw a failure.
 	Acted bool
-	// RateLimited reports whether the server's rate limit (WithRateLimit)
+	// RateLimited reports whether the server's rate limit ([WithRateLimit])
 	// refused the request with a 429. A fault's 429 does not set it; with an
 	// AfterAction fault the client saw the fault's answer instead.
 	RateLimited bool

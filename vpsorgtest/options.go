@@ -110,7 +110,7 @@ func WithoutPageLinks() Option {
 
 // WithFaultSeed seeds the random source that decides which requests a rule
 // with a Probability faults (default DefaultFaultSeed). The same seed and the
-// same requests in the same order give the same faults.
+// same requests in the same order give the same faults; see [Rule].
 func WithFaultSeed(seed uint64) Option {
 	return func(c *config) { c.faultSeed = seed }
 }
@@ -120,20 +120,20 @@ func WithFaultSeed(seed uint64) Option {
 // whole server. A request beyond the limit gets what Django REST Framework's
 // throttling answers: 429, a body such as {"detail": "Request was throttled.
 // Expected available in 2 seconds."} and Retry-After in whole seconds, rounded
-// up and at least 1. It is marked RateLimited in the request log.
+// up and at least 1. It is marked [Request].RateLimited in the request log.
 //
 // As in DRF, the limit is checked after the token: an unknown path or a
 // request without a valid token is answered 404 or 401 and spends nothing.
 // Faults answered before the request reaches the API spend nothing either.
-// Time is the server's clock (WithClock), so a test can refill the bucket
+// Time is the server's clock ([WithClock]), so a test can refill the bucket
 // without sleeping. perSecond 0 or less means no limit (the default).
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *config) { c.ratePerSecond, c.rateBurst = perSecond, burst }
 }
 
-// WithFaults gives the server rules to start with, as if added with AddFault
-// in this order. Reset puts them back, with their counts at zero; ClearFaults
-// removes them until then.
+// WithFaults gives the server rules to start with, as if added with
+// [Server.AddFault] in this order. [Server.Reset] puts them back, with their
+// counts at zero; [Server.ClearFaults] removes them until then.
 func WithFaults(rules ...Rule) Option {
 	return func(c *config) { c.rules = append(c.rules, rules...) }
 }

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// Server is a fake VPS.org API listening on a loopback address. It is safe for
-// concurrent use. Create one with NewServer and stop it with Close.
+// Server is a fake VPS.org API listening on a loopback address (or the one
+// given to [NewServerAt]). It is safe for concurrent use. Create one with
+// [NewServer] and stop it with [Server.Close] or [Server.Shutdown].
 type Server struct {
 	// URL is the root of the server, "http://127.0.0.1:PORT"; the API base
 	// URL is URL + "/api/v1/".
@@ -51,9 +52,9 @@ func NewServer(opts ...Option) *Server {
 
 // NewServerAt starts a fake API listening on addr, a TCP address such as
 // "127.0.0.1:8080" or "127.0.0.1:0" (any free port; URL says which), and is
-// otherwise NewServer. It returns the listener's error, for example when the
-// address is in use. A non-loopback address serves the fake, and with
-// WithControlAPI its control API, to whoever can reach it; nothing is
+// otherwise [NewServer]. It returns the listener's error, for example when
+// the address is in use. A non-loopback address serves the fake, and with
+// [WithControlAPI] its control API, to whoever can reach it; nothing is
 // checked beyond the token.
 func NewServerAt(addr string, opts ...Option) (*Server, error) {
 	var lc net.ListenConfig
@@ -101,8 +102,8 @@ func (s *Server) start() {
 // Reset puts the server back in the state it started in: the seeded (or
 // empty) store with its ids, no fault rules or fault function, an empty
 // request log whose ids start again at req-000001, the fault source freshly
-// seeded, the rate limit's bucket full, and only the rules of WithFaults. The
-// options stay as given.
+// seeded, the rate limit's bucket full, and only the rules of [WithFaults].
+// The options stay as given.
 // Requests being served meanwhile finish against the new state.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -133,8 +134,9 @@ func (s *Server) Close() {
 
 // Shutdown shuts the server down gracefully: it stops accepting connections
 // and waits until the requests being served have been answered, a fault's
-// Delay included, or ctx ends. Then it closes the server as Close does, which
-// cuts short what is still waiting, and returns ctx's error if anything was.
+// Delay included, or ctx ends. Then it closes the server as [Server.Close]
+// does, which cuts short what is still waiting, and returns ctx's error if
+// anything was.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.ts.Config.Shutdown(ctx)
 	s.Close()
