@@ -184,3 +184,25 @@ func ExampleServer_Requests() {
 	// DELETE /api/v1/backups/499/ 204 true req-000001
 	// DELETE /api/v1/backups/499/ 404 false req-000002
 }
+
+func ExampleParseRules() {
+	rules, err := vpsorgtest.ParseRules([]byte(`[
+		{"method": "GET", "path": "/api/v1/backups/", "nth": 1, "fault": {"status": 503}},
+		{"method": "POST", "fault": {"truncate_body": 20}}
+	]`))
+	if err != nil {
+		panic(err)
+	}
+	srv := vpsorgtest.NewServer(vpsorgtest.WithFaults(rules...))
+	defer srv.Close()
+	// The client retries the 503, here after a millisecond.
+	client := srv.Client(vpsorg.WithRetryWait(time.Millisecond, time.Millisecond))
+	_, resp, err := client.Backups.List(context.Background(), nil)
+	fmt.Println(resp.Attempts, err)
+
+	_, err = vpsorgtest.ParseRules([]byte(`[{"fault": {"delay": "soon"}}]`))
+	fmt.Println(err)
+	// Output:
+	// 2 <nil>
+	// vpsorgtest: rule 1: fault.delay "soon": want a duration such as 250ms or 2s
+}
