@@ -6,17 +6,27 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // maxBody bounds what is read of a request body; the API's bodies are tiny.
 const maxBody = 1 << 20
 
+// handler is what the server's listener serves.
+func (s *Server) handler() http.Handler {
+	return http.HandlerFunc(s.serveHTTP)
+}
+
 // serveHTTP takes every request through the same steps: log it, pick a fault,
 // answer the fault before acting or carry the request out (and then perhaps
 // answer the fault instead), and finish the log entry before anything reaches
 // the client, so the log is complete once the client has its answer.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	entry := s.logArrival(r, body)
 	fault := s.pickFault(r, body)
