@@ -41,6 +41,13 @@
 // with the [*APIError], RetryAfter set. When retries run out the caller gets
 // the last answer's typed error with Attempts set. A DELETE whose earlier try
 // failed ambiguously and whose retry answers 404 succeeds: the object is gone.
+// A 2xx answer whose body breaks off is a failed try, like a lost connection.
+//
+// A create or restore whose answer was lost after it may have acted looks
+// for its result before it answers, and succeeds with Response.Recovered
+// set when it finds it; otherwise its error also matches [ErrOutcomeUnknown].
+// RELIABILITY.md in the repository has the rules; [WithoutRecovery] turns
+// the look-up off.
 //
 // # Waiting
 //
