@@ -559,6 +559,7 @@ func TestContextCanceledInFlight(t *testing.T) {
 func TestNilContext(t *testing.T) {
 	t.Parallel()
 	c, mock, _ := newTestClient(t)
+	//lint:ignore SA1012 a nil context is what is being tested
 	_, _, err := c.Backups.List(nil, nil) //nolint:staticcheck // a nil context is what is being tested
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) {

@@ -56,7 +56,6 @@ func run(ctx context.Context, stop func(), args []string, stdout, stderr io.Writ
 		return 2
 	}
 	srv, err := vpsorgtest.NewServerAt(cfg.addr, cfg.options(stderr)...) //nolint:contextcheck // ctx says when to stop serving, not how long to listen
-
 	if err != nil {
 		fmt.Fprintf(stderr, "vpsorg-fake: cannot serve on %s: %v\n", cfg.addr, err)
 		return 1
