@@ -66,7 +66,7 @@ func readSuccessBody(resp *http.Response) ([]byte, error) {
 // connection is not worth keeping, and closing the body drops it.
 func discardBody(body io.Reader) error {
 	_, err := io.CopyN(io.Discard, body, maxErrorBodySize)
-	if err == nil || err == io.EOF {
+	if err == nil || errors.Is(err, io.EOF) {
 		return nil
 	}
 	return fmt.Errorf("read response: %w", err)
@@ -99,7 +99,7 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 		}
 		n, err := lr.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return b, nil
 		}
 		if err != nil {

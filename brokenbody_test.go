@@ -156,7 +156,7 @@ func TestBrokenErrorBodyKeepsItsStatus(t *testing.T) {
 	})
 	_, _, err := c.Backups.Create(context.Background(), &BackupCreateRequest{ServerID: 12345})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || apiErr.Attempts != 1 || errors.Is(err, ErrOutcomeUnknown) {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || apiErr.Attempts != 1 || errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("want the 400 *APIError after 1 attempt, not an unknown outcome; got %v", err)
 	}
 	if string(apiErr.Body) != `{"detail":"B` {
@@ -173,7 +173,7 @@ func TestTooLargeBodyIsNotRetried(t *testing.T) {
 	mock.RegisterResponder(http.MethodGet, testBase+"backups/", func(req *http.Request) (*http.Response, error) {
 		calls.Add(1)
 		body := &countingBody{head: `{"count":1,"results":[`, filler: ' ', size: -1}
-		return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: -1, Body: body, Request: req}, nil
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: -1, Body: body, Request: req}, nil
 	})
 	_, _, err := c.Backups.List(context.Background(), nil)
 	if !errors.Is(err, ErrResponseTooLarge) || calls.Load() != 1 {

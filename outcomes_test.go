@@ -107,10 +107,10 @@ func TestUnactedCreateIsUnknown(t *testing.T) {
 
 	b, resp, err := client.Backups.Create(context.Background(), &vpsorg.BackupCreateRequest{ServerID: server, Description: "x"})
 	var apiErr *vpsorg.APIError
-	if b != nil || !errors.Is(err, vpsorg.ErrOutcomeUnknown) || !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+	if b != nil || !errors.Is(err, vpsorg.ErrOutcomeUnknown) || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("Create = %+v, %v; want no backup, ErrOutcomeUnknown and the 503", b, err)
 	}
-	if resp == nil || resp.StatusCode != 503 || resp.Recovered {
+	if resp == nil || resp.StatusCode != http.StatusServiceUnavailable || resp.Recovered {
 		t.Errorf("Response = %+v; want the 503's", resp)
 	}
 	if ids := objectsOn(t, client, server); len(ids) != 0 {
@@ -269,7 +269,7 @@ func TestLostRestoreIsRecovered(t *testing.T) {
 				}
 				posts := 0
 				for _, r := range srv.Requests() {
-					if r.Method == "POST" {
+					if r.Method == http.MethodPost {
 						posts++
 					}
 				}

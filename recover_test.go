@@ -84,8 +84,9 @@ func snapshotJSON(id, server int64, name string, created time.Time) string {
 		`"size_mb":null,"created_at":%q,"description":""}`, id, server, name, created.Format(time.RFC3339Nano))
 }
 
-func serverJSON(id int64, status string) string {
-	return fmt.Sprintf(`{"id":%d,"name":"web-server-01","status":%q}`, id, status)
+// restoringJSON is a server that reads "restoring" in a list answer.
+func restoringJSON(id int64) string {
+	return fmt.Sprintf(`{"id":%d,"name":"web-server-01","status":"restoring"}`, id)
 }
 
 const backupLookupQuery = "backup_type=manual&page=1&page_size=100&server_id=12345"
@@ -148,7 +149,7 @@ func TestBackupCreateRecovery(t *testing.T) {
 				if b.ID != tc.wantID || b.Description != "nightly" {
 					t.Errorf("recovered %+v; want backup %d", b, tc.wantID)
 				}
-				if !resp.Recovered || resp.Attempts != 1 || resp.RequestID != "lookup-1" || resp.StatusCode != 200 {
+				if !resp.Recovered || resp.Attempts != 1 || resp.RequestID != "lookup-1" || resp.StatusCode != http.StatusOK {
 					t.Errorf("Response = %+v; want Recovered, 1 attempt, the look-up's answer", resp)
 				}
 				return
@@ -252,10 +253,10 @@ func TestRestoreRecovery(t *testing.T) {
 		restoring []string // the servers that read "restoring"
 		found     bool
 	}{
-		{"snapshot restore, server restoring", true, snapshots, []string{serverJSON(12345, "restoring")}, true},
-		{"snapshot restore, server not restoring", true, snapshots, []string{serverJSON(777, "restoring")}, false},
-		{"snapshot restore, snapshot gone", true, nil, []string{serverJSON(12345, "restoring")}, false},
-		{"server restore, restoring", false, nil, []string{serverJSON(777, "restoring"), serverJSON(12345, "restoring")}, true},
+		{"snapshot restore, server restoring", true, snapshots, []string{restoringJSON(12345)}, true},
+		{"snapshot restore, server not restoring", true, snapshots, []string{restoringJSON(777)}, false},
+		{"snapshot restore, snapshot gone", true, nil, []string{restoringJSON(12345)}, false},
+		{"server restore, restoring", false, nil, []string{restoringJSON(777), restoringJSON(12345)}, true},
 		{"server restore, not restoring", false, nil, nil, false},
 	}
 	for _, tc := range tests {

@@ -69,7 +69,7 @@ func (c *Client) doCall(ctx context.Context, st *callState, req request, out any
 		return nil, c.requestError(req, 0, err)
 	}
 	hreq.SetResponseHandler(st.readAnswer)
-	hresp, err := c.http.Do(hreq)
+	hresp, err := c.http.Do(hreq) //nolint:bodyclose // readResponse closes it
 	if err != nil {
 		c.debug(ctx, "request failed", req, "attempts", st.attempts, "error", err)
 		return nil, c.requestError(req, st.attempts, err)

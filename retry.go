@@ -157,6 +157,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			return true, nil
 		case errAmbiguous:
 			return idempotent, nil
+		case errFinal:
 		}
 		return false, nil
 	}
@@ -186,14 +187,14 @@ func (c *Client) retryAfterAllowed(resp *http.Response) bool {
 }
 
 // backoff waits what Retry-After asks on 429 and 503, and otherwise an
-// exponential backoff with full jitter between min and max.
-func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+// exponential backoff with full jitter between lo and hi.
+func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	wait, ok := time.Duration(0), false
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		wait, ok = retryAfter(resp.Header, c.now())
 	}
 	if !ok {
-		wait = jitter(min, max, attempt)
+		wait = jitter(lo, hi, attempt)
 	}
 	if c.adjustWait != nil {
 		wait = c.adjustWait(wait)
@@ -201,16 +202,16 @@ func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Respons
 	return wait
 }
 
-// jitter returns a random wait in [min, min*2^attempt], capped at max.
-func jitter(min, max time.Duration, attempt int) time.Duration {
-	ceil := max
-	if attempt < 30 && min > 0 && min<<attempt < max && min<<attempt > 0 {
-		ceil = min << attempt
+// jitter returns a random wait in [lo, lo*2^attempt], capped at hi.
+func jitter(lo, hi time.Duration, attempt int) time.Duration {
+	ceil := hi
+	if attempt < 30 && lo > 0 && lo<<attempt < hi && lo<<attempt > 0 {
+		ceil = lo << attempt
 	}
-	if ceil <= min {
-		return min
+	if ceil <= lo {
+		return lo
 	}
-	return min + rand.N(ceil-min+1)
+	return lo + rand.N(ceil-lo+1) //nolint:gosec // spreads retries out; nothing secret
 }
 
 // retryAfter parses a Retry-After header in seconds or as an HTTP date.
