@@ -11,8 +11,10 @@
 // whole life cycle without sleeping.
 //
 // Faults (status codes, Retry-After, dropped connections, delays, failures after
-// the request was carried out) can be injected with AddFault and SetFaultFunc,
+// the request was carried out, answers cut off in the body) can be injected with AddFault and SetFaultFunc,
 // and every request received is kept for inspection with Requests.
+// WithRateLimit throttles the API as Django REST Framework does, on the same
+// clock.
 //
 // Unless WithoutSeed is given, the fake starts with the documented server 12345
 // "web-server-01", its backups 501, 499 and 495 and its snapshots 801 and 798.

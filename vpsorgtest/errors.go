@@ -13,6 +13,8 @@ type reply struct {
 	body   any         // encoded as JSON; nil means no body
 	header http.Header // extra headers, may be nil
 	acted  bool        // the handler changed the state
+	// throttled: the rate limit refused the request (WithRateLimit)
+	throttled bool
 }
 
 func jsonReply(status int, body any) reply {
@@ -64,7 +66,7 @@ func defaultDetail(status int, method, retryAfter string) string {
 		return fmt.Sprintf("Method %q not allowed.", method)
 	case http.StatusTooManyRequests:
 		if secs, err := strconv.Atoi(retryAfter); err == nil {
-			return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", secs)
+			return throttledDetail(secs)
 		}
 		return "Request was throttled."
 	case http.StatusInternalServerError:
@@ -74,4 +76,13 @@ func defaultDetail(status int, method, retryAfter string) string {
 		return text + "."
 	}
 	return fmt.Sprintf("Status %d.", status)
+}
+
+// throttledDetail is DRF's Throttled message, singular for one second.
+func throttledDetail(secs int) string {
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit)
 }

@@ -9,21 +9,27 @@ import (
 
 // Rule chooses requests to fault. A request matches when its method and URL
 // path match; among the matching requests, Nth and Count pick which are
-// faulted.
+// faulted, and Probability thins those out at random.
 type Rule struct {
 	Method string // "" matches any method
 	Path   string // exact URL path such as "/api/v1/backups/"; "" matches any path
 	Nth    int    // 1-based: fault the Nth matching request; 0 faults every matching request
 	Count  int    // with Nth: fault Count consecutive matches starting at the Nth (0 means 1)
-	Fault  Fault
+	// Probability, between 0 and 1, faults only that share of the requests
+	// Nth and Count pick, so a test can say "20% of GETs". Each is drawn from
+	// the server's seeded source (WithFaultSeed), so a run that sends the same
+	// requests in the same order sees the same faults. 0, and anything
+	// outside (0, 1), faults every request picked.
+	Probability float64
+	Fault       Fault
 }
 
 // Fault is what the server does instead of (or after) answering a request
 // normally. Faults are applied before the token is checked, so any request
 // can be faulted.
 //
-// With neither Status nor Drop, a Fault only delays the request, which is then
-// answered normally.
+// With none of Status, Drop and TruncateBody, a Fault only delays the
+// request, which is then answered normally.
 //
 // A dropped GET on a reused keep-alive connection is retried once by Go's
 // http.Transport without the caller seeing it; fault more than one match
@@ -45,6 +51,16 @@ type Fault struct {
 	// instead of the real answer. Without it the fault answers before
 	// anything is done.
 	AfterAction bool
+	// TruncateBody, when positive, breaks the answer off in its body: the
+	// request is carried out as with AfterAction, the answer's status and
+	// headers go out with the Content-Length of the whole body, then only the
+	// body's first TruncateBody bytes, and the connection is closed. The
+	// client reads fewer bytes than Content-Length and gets
+	// io.ErrUnexpectedEOF, as behind a proxy that cut the stream. The answer
+	// cut is the real one, or the fault's own when Status is set. An answer
+	// whose body is no longer than TruncateBody (a 204, for one) goes out
+	// whole before the connection is closed. Drop takes precedence.
+	TruncateBody int
 }
 
 // ruleState is a Rule with the count of requests that matched it.
@@ -88,7 +104,7 @@ func (s *Server) pickFault(r *http.Request, body []byte) *Fault {
 			continue
 		}
 		rs.seen++
-		if picked == nil && rs.fires() {
+		if picked == nil && rs.fires() && s.chance(rs.rule.Probability) {
 			f := rs.rule.Fault
 			picked = &f
 		}
@@ -124,19 +140,35 @@ func (rs *ruleState) fires() bool {
 	return rs.seen >= rs.rule.Nth && rs.seen < rs.rule.Nth+count
 }
 
+// acts reports whether the request is carried out before the fault is applied.
+func (f *Fault) acts() bool {
+	return f.AfterAction || f.TruncateBody > 0
+}
+
+// chance draws whether a rule with probability p fires. Only rules with a
+// probability draw, so adding one leaves the others' draws as they were.
+// It runs with s.mu held, which the source needs.
+func (s *Server) chance(p float64) bool {
+	if !(p > 0 && p < 1) {
+		return true
+	}
+	return s.rng.Float64() < p
+}
+
 // replaces reports whether the fault answers in place of the real answer, as
 // opposed to only delaying it.
 func (f *Fault) replaces() bool {
 	return f.Drop || f.Status != 0
 }
 
-// answerFault answers a request with its fault's status or drops it.
-func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Request, f *Fault, acted bool) {
+// answerFault answers a request with its fault's status or drops it. done is
+// what the API made of the request, the zero reply when it was not reached.
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Request, f *Fault, done reply) {
 	if f.Drop {
-		s.drop(w, entry, f, acted)
+		s.drop(w, entry, f, done)
 		return
 	}
-	rep := reply{status: f.Status, acted: acted, header: http.Header{}}
+	rep := reply{status: f.Status, acted: done.acted, throttled: done.throttled, header: http.Header{}}
 	if f.Body != "" {
 		rep.body = []byte(f.Body)
 	} else {
@@ -148,15 +180,18 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, entry *Requ
 	s.send(w, entry, f, rep)
 }
 
-// drop closes the connection without answering. Without a Hijacker (HTTP/2)
-// aborting the handler has the same effect.
-func (s *Server) drop(w http.ResponseWriter, entry *Request, f *Fault, acted bool) {
-	s.finish(entry, f, acted, 0)
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
+// drop closes the connection without answering. done is what the API made of
+// the request, the zero reply when it was not reached.
+func (s *Server) drop(w http.ResponseWriter, entry *Request, f *Fault, done reply) {
+	s.finish(entry, f, reply{acted: done.acted, throttled: done.throttled})
+	closeConn(w)
+}
+
+// closeConn closes the connection under w. What was written but not flushed
+// is lost. Without a Hijacker (HTTP/2, or a wrapper that hides it) aborting
+// the handler has the same effect: the stream is reset.
+func closeConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}

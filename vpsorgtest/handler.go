@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -20,26 +21,26 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := s.logArrival(r, body)
 	fault := s.pickFault(r, body)
 
-	if fault != nil && !fault.AfterAction {
+	if fault != nil && !fault.acts() {
 		if !s.wait(r, fault.Delay) {
-			s.drop(w, entry, fault, false)
+			s.drop(w, entry, fault, reply{})
 			return
 		}
 		if fault.replaces() {
-			s.answerFault(w, r, entry, fault, false)
+			s.answerFault(w, r, entry, fault, reply{})
 			return
 		}
 	}
 
 	rep := s.handle(r, body)
 
-	if fault != nil && fault.AfterAction {
+	if fault != nil && fault.acts() {
 		if !s.wait(r, fault.Delay) {
-			s.drop(w, entry, fault, rep.acted)
+			s.drop(w, entry, fault, rep)
 			return
 		}
 		if fault.replaces() {
-			s.answerFault(w, r, entry, fault, rep.acted)
+			s.answerFault(w, r, entry, fault, rep)
 			return
 		}
 	}
@@ -47,7 +48,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle answers a request as the API would. The order of checks is Django's
-// and DRF's: unknown URL, then authentication, then method.
+// and DRF's: unknown URL, then authentication, then throttling, then method.
 func (s *Server) handle(r *http.Request, body []byte) reply {
 	methods, id, ok := route(r.URL.Path)
 	if !ok {
@@ -56,15 +57,19 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	if rep := s.authenticate(r); rep != nil {
 		return *rep
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if wait, ok := s.limit.take(now); !ok {
+		return throttled(wait)
+	}
 	h, ok := methods[r.Method]
 	if !ok {
 		rep := methodNotAllowed(r.Method)
 		rep.header = http.Header{"Allow": {allow(methods)}}
 		return rep
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return h(s, &call{r: r, body: body, id: id, now: s.now()})
+	return h(s, &call{r: r, body: body, id: id, now: now})
 }
 
 // wait sleeps for a fault's delay, and reports false if the client went away
@@ -86,10 +91,11 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 }
 
 // send writes a reply. Every answer carries the request id, and every answer
-// with a body says what the body is.
+// with a body says what the body is. A fault's TruncateBody cuts the body
+// short of its Content-Length and closes the connection.
 func (s *Server) send(w http.ResponseWriter, entry *Request, fault *Fault, rep reply) {
 	data, contentType := encode(rep)
-	s.finish(entry, fault, rep.acted, rep.status)
+	s.finish(entry, fault, rep)
 	h := w.Header()
 	for k, v := range rep.header {
 		h[k] = v
@@ -98,8 +104,20 @@ func (s *Server) send(w http.ResponseWriter, entry *Request, fault *Fault, rep r
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
+	if fault == nil || fault.TruncateBody <= 0 {
+		w.WriteHeader(rep.status)
+		_, _ = w.Write(data)
+		return
+	}
+	// The declared length is the whole body's, so the client knows it was
+	// cut; net/http would otherwise send the short body as if complete.
+	if len(data) > 0 {
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+	}
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(data)
+	_, _ = w.Write(data[:min(fault.TruncateBody, len(data))])
+	_ = http.NewResponseController(w).Flush()
+	closeConn(w)
 }
 
 // encode turns a reply's body into bytes. Raw bodies (a fault's Body) that are

@@ -23,6 +23,10 @@ type Request struct {
 	// snapshot was created or deleted, or a restore was started. With an
 	// AfterAction fault it can be true although the client saw a failure.
 	Acted bool
+	// RateLimited reports whether the server's rate limit (WithRateLimit)
+	// refused the request with a 429. A fault's 429 does not set it; with an
+	// AfterAction fault the client saw the fault's answer instead.
+	RateLimited bool
 	// Status is the status answered. It is 0 when no answer was sent: the
 	// connection was dropped, the client went away during a fault's Delay, or
 	// the request is still being served.
@@ -65,14 +69,16 @@ func (s *Server) logArrival(r *http.Request, body []byte) *Request {
 	return e
 }
 
-// finish records how a request was answered.
-func (s *Server) finish(e *Request, fault *Fault, acted bool, status int) {
+// finish records how a request was answered: rep's status (0 for none) and
+// what the API made of it.
+func (s *Server) finish(e *Request, fault *Fault, rep reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if fault != nil {
 		f := *fault
 		e.Fault = &f
 	}
-	e.Acted = acted
-	e.Status = status
+	e.Acted = rep.acted
+	e.RateLimited = rep.throttled
+	e.Status = rep.status
 }

@@ -12,6 +12,9 @@ const (
 	DefaultPageSize        = 20
 	// MaxPageSize caps the page_size query parameter, as the API's paginator does.
 	MaxPageSize = 100
+	// DefaultFaultSeed seeds the source of Rule.Probability unless
+	// WithFaultSeed is given, so runs repeat by default.
+	DefaultFaultSeed uint64 = 1
 )
 
 // Option configures a Server created by NewServer.
@@ -25,6 +28,9 @@ type config struct {
 	now             func() time.Time
 	pageSize        int
 	pageLinks       bool
+	faultSeed       uint64
+	ratePerSecond   float64
+	rateBurst       int
 }
 
 func defaultConfig() config {
@@ -36,6 +42,7 @@ func defaultConfig() config {
 		now:             time.Now,
 		pageSize:        DefaultPageSize,
 		pageLinks:       true,
+		faultSeed:       DefaultFaultSeed,
 	}
 }
 
@@ -93,4 +100,27 @@ func WithPageSize(n int) Option {
 // can be tested.
 func WithoutPageLinks() Option {
 	return func(c *config) { c.pageLinks = false }
+}
+
+// WithFaultSeed seeds the random source that decides which requests a rule
+// with a Probability faults (default DefaultFaultSeed). The same seed and the
+// same requests in the same order give the same faults.
+func WithFaultSeed(seed uint64) Option {
+	return func(c *config) { c.faultSeed = seed }
+}
+
+// WithRateLimit limits the API to perSecond requests a second on average, with
+// bursts of up to burst requests (at least 1), as one token bucket for the
+// whole server. A request beyond the limit gets what Django REST Framework's
+// throttling answers: 429, a body such as {"detail": "Request was throttled.
+// Expected available in 2 seconds."} and Retry-After in whole seconds, rounded
+// up and at least 1. It is marked RateLimited in the request log.
+//
+// As in DRF, the limit is checked after the token: an unknown path or a
+// request without a valid token is answered 404 or 401 and spends nothing.
+// Faults answered before the request reaches the API spend nothing either.
+// Time is the server's clock (WithClock), so a test can refill the bucket
+// without sleeping. perSecond 0 or less means no limit (the default).
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(c *config) { c.ratePerSecond, c.rateBurst = perSecond, burst }
 }

@@ -1,6 +1,7 @@
 package vpsorgtest
 
 import (
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +26,8 @@ type Server struct {
 
 	mu        sync.Mutex // guards everything below
 	st        store
+	rng       *rand.Rand // draws Rule.Probability
+	limit     bucket     // WithRateLimit
 	rules     []*ruleState
 	faultFunc func(r *http.Request) *Fault
 	log       []*Request
@@ -44,6 +47,8 @@ func NewServer(opts ...Option) *Server {
 		cfg:     cfg,
 		closing: make(chan struct{}),
 		st:      newStore(cfg.seed),
+		rng:     newFaultSource(cfg.faultSeed),
+		limit:   newBucket(cfg.ratePerSecond, cfg.rateBurst),
 	}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
@@ -70,4 +75,11 @@ func (s *Server) Close() {
 // so a test can check that a client reuses its connections.
 func (s *Server) ConnectionsOpened() int {
 	return int(s.conns.Load())
+}
+
+// newFaultSource is the seeded source of Rule.Probability. PCG is small and
+// fast, and it is not safe for concurrent use, which the Server's lock
+// covers. The second word is fixed: one seed is enough to choose a run.
+func newFaultSource(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 }
