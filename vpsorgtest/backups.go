@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 const (
@@ -156,19 +158,28 @@ func (s *Server) AddAutomaticBackup(serverID int64) (int64, error) {
 	return b.id, nil
 }
 
-// SetBackupStatus forces a backup's status, for example to "failed". A forced
+// SetBackupStatus forces a backup's status, for example to
+// [vpsorg.StatusFailed] or any other string the API might send. A forced
 // status sticks: the backup no longer completes by itself. size_mb is shown
 // only while the status is "completed".
-func (s *Server) SetBackupStatus(id int64, status string) error {
+func (s *Server) SetBackupStatus(id int64, status vpsorg.Status) error {
 	if status == "" {
 		return errors.New("vpsorgtest: empty status")
 	}
+	if !s.forceBackup(id, status) {
+		return fmt.Errorf("vpsorgtest: no backup %d", id)
+	}
+	return nil
+}
+
+// forceBackup forces a backup's status and reports whether there is one.
+func (s *Server) forceBackup(id int64, status vpsorg.Status) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.st.backups[id]
 	if b == nil {
-		return fmt.Errorf("vpsorgtest: no backup %d", id)
+		return false
 	}
-	b.force(status)
-	return nil
+	b.force(string(status))
+	return true
 }

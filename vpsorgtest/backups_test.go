@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 func TestListBackupsAsDocumented(t *testing.T) {
@@ -258,7 +260,7 @@ func TestSetBackupStatus(t *testing.T) {
 	h := start(t)
 	h.do(t, "POST", "/api/v1/backups/", `{"server_id": 12345}`).wantStatus(t, http.StatusCreated)
 	h.do(t, "POST", "/api/v1/backups/", `{"server_id": 12345}`).wantStatus(t, http.StatusCreated)
-	for id, status := range map[int64]string{502: "failed", 503: "in_progress", 499: "pending_upload"} {
+	for id, status := range map[int64]vpsorg.Status{502: vpsorg.StatusFailed, 503: vpsorg.StatusInProgress, 499: "pending_upload"} {
 		if err := h.SetBackupStatus(id, status); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,10 @@
 // WithRateLimit throttles the API as Django REST Framework does, on the same
 // clock.
 //
+// NewServerAt serves on an address of the caller's choosing, Reset puts a
+// server back as it started, and ParseRules reads fault rules written as JSON,
+// as the vpsorg-fake program (cmd/vpsorg-fake) does for tests in any language.
+//
 // Unless WithoutSeed is given, the fake starts with the documented server 12345
 // "web-server-01", its backups 501, 499 and 495 and its snapshots 801 and 798.
 package vpsorgtest

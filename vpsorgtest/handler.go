@@ -12,6 +12,11 @@ import (
 // maxBody bounds what is read of a request body; the API's bodies are tiny.
 const maxBody = 1 << 20
 
+// handler is what the server's listener serves.
+func (s *Server) handler() http.Handler {
+	return http.HandlerFunc(s.serveHTTP)
+}
+
 // serveHTTP takes every request through the same steps: log it, pick a fault,
 // answer the fault before acting or carry the request out (and then perhaps
 // answer the fault instead), and finish the log entry before anything reaches

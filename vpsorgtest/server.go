@@ -1,6 +1,8 @@
 package vpsorgtest
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -38,6 +40,30 @@ type Server struct {
 // server, backups and snapshots unless WithoutSeed is given. The caller should
 // call Close when done, typically with defer or t.Cleanup.
 func NewServer(opts ...Option) *Server {
+	s := newUnstarted(opts)
+	s.ts = httptest.NewUnstartedServer(s.handler())
+	s.start()
+	return s
+}
+
+// NewServerAt starts a fake API listening on addr, a TCP address such as
+// "127.0.0.1:8080" or "127.0.0.1:0" (any free port; URL says which), and is
+// otherwise NewServer. It returns the listener's error, for example when the
+// address is in use. A non-loopback address serves the fake, and with
+// WithControlAPI its control API, to whoever can reach it; nothing is
+// checked beyond the token.
+func NewServerAt(addr string, opts ...Option) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("vpsorgtest: %w", err)
+	}
+	s := newUnstarted(opts)
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler()}}
+	s.start()
+	return s, nil
+}
+
+func newUnstarted(opts []Option) *Server {
 	cfg := defaultConfig()
 	for _, opt := range opts {
 		opt(&cfg)
@@ -46,11 +72,12 @@ func NewServer(opts ...Option) *Server {
 		Token:   cfg.token,
 		cfg:     cfg,
 		closing: make(chan struct{}),
-		st:      newStore(cfg.seed),
-		rng:     newFaultSource(cfg.faultSeed),
-		limit:   newBucket(cfg.ratePerSecond, cfg.rateBurst),
 	}
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.resetLocked()
+	return s
+}
+
+func (s *Server) start() {
 	s.ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
 			s.conns.Add(1)
@@ -58,7 +85,25 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.ts.Start()
 	s.URL = s.ts.URL
-	return s
+}
+
+// Reset puts the server back in the state it started in: the seeded (or
+// empty) store with its ids, no fault rules or fault function, an empty
+// request log whose ids start again at req-000001, the fault source freshly
+// seeded and the rate limit's bucket full. The options stay as given.
+// Requests being served meanwhile finish against the new state.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked()
+}
+
+func (s *Server) resetLocked() {
+	s.st = newStore(s.cfg.seed)
+	s.rng = newFaultSource(s.cfg.faultSeed)
+	s.limit = newBucket(s.cfg.ratePerSecond, s.cfg.rateBurst)
+	s.rules, s.faultFunc = nil, nil
+	s.log, s.lastReqID = nil, 0
 }
 
 // Close shuts the server down and blocks until every request has finished.
@@ -69,6 +114,19 @@ func (s *Server) Close() {
 		close(s.closing)
 		s.ts.Close()
 	})
+}
+
+// Shutdown shuts the server down gracefully: it stops accepting connections
+// and waits until the requests being served have been answered, a fault's
+// Delay included, or ctx ends. Then it closes the server as Close does, which
+// cuts short what is still waiting, and returns ctx's error if anything was.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.ts.Config.Shutdown(ctx)
+	s.Close()
+	if err != nil {
+		return fmt.Errorf("vpsorgtest: shutdown: %w", err)
+	}
+	return nil
 }
 
 // ConnectionsOpened reports how many TCP connections the server has accepted,

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 const maxSnapshots = 5
@@ -145,19 +147,28 @@ func (s *Server) deleteSnapshot(c *call) reply {
 	return reply{status: http.StatusNoContent, acted: true}
 }
 
-// SetSnapshotStatus forces a snapshot's status, for example to "failed". A
-// forced status sticks: the snapshot no longer completes by itself. size_mb is
-// shown only while the status is "completed".
-func (s *Server) SetSnapshotStatus(id int64, status string) error {
+// SetSnapshotStatus forces a snapshot's status, for example to
+// [vpsorg.StatusFailed] or any other string the API might send. A forced
+// status sticks: the snapshot no longer completes by itself. size_mb is shown
+// only while the status is "completed".
+func (s *Server) SetSnapshotStatus(id int64, status vpsorg.Status) error {
 	if status == "" {
 		return errors.New("vpsorgtest: empty status")
 	}
+	if !s.forceSnapshot(id, status) {
+		return fmt.Errorf("vpsorgtest: no snapshot %d", id)
+	}
+	return nil
+}
+
+// forceSnapshot forces a snapshot's status and reports whether there is one.
+func (s *Server) forceSnapshot(id int64, status vpsorg.Status) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn := s.st.snapshots[id]
 	if sn == nil {
-		return fmt.Errorf("vpsorgtest: no snapshot %d", id)
+		return false
 	}
-	sn.force(status)
-	return nil
+	sn.force(string(status))
+	return true
 }
