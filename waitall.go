@@ -119,7 +119,8 @@ type fleetWait[T tracked] struct {
 	servers map[int64]*group[T]
 	pending int
 	round   int
-	whole   int // pages the whole list took when last read; 0 before
+	whole   int // pages of the whole list when last read; 0 before
+	need    int // pages of it the last walk needed to see every pending object
 }
 
 func waitAll[T tracked](ctx context.Context, c *Client, objs []*T, opts *WaitOptions, f fleet[T]) ([]*T, error) {
@@ -218,8 +219,10 @@ func (w *fleetWait[T]) poll(ctx context.Context) error {
 }
 
 // wholeIsCheaper reports whether the whole list costs no more pages than
-// the servers' own lists. Before the whole list's size is known, it is read
-// for more than one server: its first page tells, and settles objects too.
+// the servers' own lists: as many as the last walk needed, which for a
+// list that shows the newest first is often the first page or two of many.
+// Before the whole list's size is known, it is read for more than one
+// server: its first page tells, and settles objects too.
 func (w *fleetWait[T]) wholeIsCheaper(servers []int64) bool {
 	if g := w.servers[0]; g != nil && g.unseen > 0 {
 		return true // only the whole list has objects of unknown servers
@@ -227,7 +230,7 @@ func (w *fleetWait[T]) wholeIsCheaper(servers []int64) bool {
 	if w.whole == 0 {
 		return len(servers) > 1
 	}
-	return w.whole <= w.cost(servers)
+	return w.need <= w.cost(servers)
 }
 
 // walkWhole reads the whole list until every pending object has been seen
@@ -246,10 +249,12 @@ func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
 		read++
 		if read == 1 {
 			w.whole = pagesOf(env.Count, len(env.Results))
+			w.need = w.whole
 		}
 		w.settle(env.Results)
 		servers := w.unseenServers()
 		if len(servers) == 0 {
+			w.need = read
 			return nil, nil
 		}
 		if g := w.servers[0]; (g == nil || g.unseen == 0) && w.whole-read > w.cost(servers) {
