@@ -41,11 +41,15 @@
 // with the [*APIError], RetryAfter set. When retries run out the caller gets
 // the last answer's typed error with Attempts set. A DELETE whose earlier try
 // failed ambiguously and whose retry answers 404 succeeds: the object is gone.
+// A 429's Retry-After holds every other request of the Client too, until
+// then; [WithRateLimit] keeps the Client under a budget of its own.
 //
 // # Waiting
 //
 // Creates and restores return as soon as the work has started. The Wait
 // methods poll until it is done, backing off between polls; see [WaitOptions].
+// For many objects at once, [BackupsService.WaitAll] and
+// [SnapshotsService.WaitAll] share their polls.
 //
 // # Testing
 //
