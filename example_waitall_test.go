@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"time"
 
 	"github.com/vpsorg/vpsorg-go"
@@ -23,12 +22,14 @@ func ExampleBackupsService_WaitAll() {
 	for _, name := range []string{"web-1", "web-2", "db-1"} {
 		b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: srv.AddServer(name)})
 		if err != nil {
-			log.Fatal(err)
+			fmt.Println(err)
+			return
 		}
 		backups = append(backups, b)
 	}
 	if err := srv.SetBackupStatus(backups[2].ID, vpsorg.StatusFailed); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 
 	done, err := client.Backups.WaitAll(ctx, backups, &vpsorg.WaitOptions{

@@ -34,7 +34,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 // newPacedClient is a test client whose pauses move clock and are recorded
 // in w, when they are longer than zero.
-func newPacedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *waits, *testClock) {
+func newPacedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *waits) {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 	w := &waits{}
@@ -45,7 +45,7 @@ func newPacedClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransp
 		clock.Advance(d)
 	})}
 	c, mock, _ := newTestClient(t, append(paced, opts...)...)
-	return c, mock, w, clock
+	return c, mock, w
 }
 
 func okList(*http.Request) (*http.Response, error) {
@@ -83,7 +83,7 @@ func TestRateLimitEveryTryTakesAToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			// Retry backoff of zero, so that only the limiter pauses.
-			c, mock, w, _ := newPacedClient(t, WithRateLimit(1, tt.burst), WithRetryWait(0, 0))
+			c, mock, w := newPacedClient(t, WithRateLimit(1, tt.burst), WithRetryWait(0, 0))
 			var mu sync.Mutex
 			sent := 0
 			mock.RegisterResponder("GET", testBase+"backups/", func(*http.Request) (*http.Response, error) {
@@ -194,7 +194,7 @@ func TestRateLimitedAnswerHoldsTheClient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mock, w, _ := newPacedClient(t, append([]Option{WithRetryMax(0)}, tt.opts...)...)
+			c, mock, w := newPacedClient(t, append([]Option{WithRetryMax(0)}, tt.opts...)...)
 			n := 0
 			mock.RegisterResponder("GET", testBase+"backups/", func(*http.Request) (*http.Response, error) {
 				n++

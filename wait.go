@@ -109,7 +109,7 @@ func newPacer(o WaitOptions) pacer { return pacer{delay: o.Interval, max: o.MaxI
 
 // next returns the pause before the next poll.
 func (p *pacer) next() time.Duration {
-	d := p.delay/2 + rand.N(p.delay/2+1)
+	d := p.delay/2 + rand.N(p.delay/2+1) //nolint:gosec // jitter spreads polls; it guards nothing
 	p.delay = min(p.delay*2, p.max)
 	return d
 }
@@ -132,8 +132,9 @@ func finalOperation(s Status) (bool, error) {
 		return true, nil
 	case StatusFailed:
 		return true, ErrOperationFailed
+	default:
+		return false, nil // in_progress, or a status the SDK does not know
 	}
-	return false, nil
 }
 
 // sleepCtx waits d or until ctx ends, whichever comes first.

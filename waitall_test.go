@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -103,7 +104,7 @@ func checkRounds(t *testing.T, rounds [][]vpsorgtest.Request, path string) {
 	for i, round := range rounds {
 		seen := map[string]bool{}
 		for _, r := range round {
-			if r.Method != "GET" || r.Path != path {
+			if r.Method != http.MethodGet || r.Path != path {
 				t.Errorf("round %d sent %s %s", i+1, r.Method, r.Path)
 			}
 			key := canonicalQuery(r.RawQuery)
@@ -128,7 +129,7 @@ func canonicalQuery(raw string) string {
 func gets(round []vpsorgtest.Request) int {
 	n := 0
 	for _, r := range round {
-		if r.Method == "GET" {
+		if r.Method == http.MethodGet {
 			n++
 		}
 	}

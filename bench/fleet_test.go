@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -91,7 +92,7 @@ func runFleet(tb testing.TB, mode string) fleetRun {
 	}
 	m := fleetRun{requests: len(srv.Requests()), peakHeap: peak, wait: wait}
 	for _, r := range srv.Requests() {
-		if r.Method == "GET" {
+		if r.Method == http.MethodGet {
 			m.polls++
 		}
 	}

@@ -116,12 +116,13 @@ func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) 
 
 	done, failed := 0, 0
 	wait := cfg.Wait
-	wait.OnUpdate = func(id int64, s vpsorg.Status, _ time.Duration) {
+	wait.OnUpdate = func(_ int64, s vpsorg.Status, _ time.Duration) {
 		switch s {
 		case vpsorg.StatusCompleted:
 			done++
 		case vpsorg.StatusFailed:
 			failed++
+		default: // still in progress, in whatever words
 		}
 	}
 	wait.OnProgress = func(_ vpsorg.Status, elapsed time.Duration) {

@@ -70,7 +70,7 @@ func TestRun(t *testing.T) {
 	// on one page, not each server's.
 	polls := 0
 	for _, r := range srv.Requests() {
-		if r.Method == "GET" && r.Path == "/api/v1/backups/" && !strings.Contains(r.RawQuery, "backup_type") {
+		if r.Method == http.MethodGet && r.Path == "/api/v1/backups/" && !strings.Contains(r.RawQuery, "backup_type") {
 			polls++
 			if strings.Contains(r.RawQuery, "server_id") {
 				t.Errorf("a poll of one server's list: %s", r.RawQuery)
@@ -90,7 +90,7 @@ func TestRunReportsFailures(t *testing.T) {
 		Fault: vpsorgtest.Fault{Status: 400, Body: `{"non_field_errors":["Maximum number of manual backups (10) reached for this server."]}`}})
 	var once sync.Once
 	srv.SetFaultFunc(func(r *http.Request) *vpsorgtest.Fault {
-		if r.Method == "GET" && r.URL.Path == "/api/v1/backups/" {
+		if r.Method == http.MethodGet && r.URL.Path == "/api/v1/backups/" {
 			once.Do(func() {
 				if err := srv.SetBackupStatus(1, vpsorg.StatusFailed); err != nil {
 					t.Error(err)
