@@ -246,7 +246,7 @@ func TestBehaviourWrongToken(t *testing.T) {
 			if !errors.Is(err, vpsorg.ErrUnauthorized) || !errors.As(err, &apiErr) {
 				t.Fatalf("error %v, want an *APIError matching ErrUnauthorized", err)
 			}
-			if apiErr.StatusCode != 401 || apiErr.Message != "Invalid token." || apiErr.Attempts != 1 {
+			if apiErr.StatusCode != http.StatusUnauthorized || apiErr.Message != "Invalid token." || apiErr.Attempts != 1 {
 				t.Errorf("APIError %d %q after %d attempts, want 401 %q after 1", apiErr.StatusCode, apiErr.Message, apiErr.Attempts, "Invalid token.")
 			}
 			if strings.Contains(err.Error(), wrong) {
@@ -349,7 +349,7 @@ func TestBehaviourManualBackupLimit(t *testing.T) {
 	if !errors.Is(err, vpsorg.ErrBadRequest) || !errors.As(err, &apiErr) {
 		t.Fatalf("11th manual backup: error %v, want ErrBadRequest", err)
 	}
-	if want := "Maximum number of manual backups (10) reached for this server."; apiErr.Message != want || resp.StatusCode != 400 {
+	if want := "Maximum number of manual backups (10) reached for this server."; apiErr.Message != want || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("11th manual backup: %d %q, want 400 %q", resp.StatusCode, apiErr.Message, want)
 	}
 	if ids := backupIDs(t, client, manual); len(ids) != 10 {

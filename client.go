@@ -24,7 +24,7 @@ const defaultUserAgent = "vpsorg-go/" + Version
 
 // Environment variables read by [NewClientFromEnv].
 const (
-	EnvToken   = "VPSORG_API_TOKEN"
+	EnvToken   = "VPSORG_API_TOKEN" //nolint:gosec // the variable's name, not a credential
 	EnvBaseURL = "VPSORG_API_URL"
 )
 

@@ -204,7 +204,7 @@ func TestBaseURLWithoutPath(t *testing.T) {
 	for raw, want := range map[string]string{
 		"https://admin.vps.org":        "https://admin.vps.org/api/v1/",
 		"https://admin.vps.org/":       "https://admin.vps.org/api/v1/",
-		" https://admin.vps.org:8443 ": "https://admin.vps.org:8443/api/v1/",
+		" https://admin.vps.org:8443 ": "https://admin.vps.org:8443/api/v1/", //nolint:gocritic // the spaces are part of the case
 		"http://localhost:8080/":       "http://localhost:8080/api/v1/",
 	} {
 		_, err := NewClient(testToken, WithBaseURL(raw))

@@ -40,7 +40,7 @@ func TestAPIErrorIs(t *testing.T) {
 		// Wrapped once more, as a caller's own code would.
 		err := fmt.Errorf("sync: %w", &APIError{StatusCode: tt.status})
 		for _, s := range sentinels {
-			if got := errors.Is(err, s); got != (s == tt.want) {
+			if got := errors.Is(err, s); got != (s == tt.want) { //nolint:errorlint // which table entry, not a returned error
 				t.Errorf("status %d: errors.Is(err, %v) = %v", tt.status, s, got)
 			}
 		}
@@ -98,7 +98,7 @@ func TestRequestErrorWrapsCause(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Error("the cause is lost to errors.Is")
 	}
-	if errors.Unwrap(err) != cause {
+	if errors.Unwrap(err) != cause { //nolint:errorlint // Unwrap must return the cause itself
 		t.Error("Unwrap does not return the cause")
 	}
 }
@@ -558,8 +558,7 @@ func TestContextCanceledInFlight(t *testing.T) {
 func TestNilContext(t *testing.T) {
 	t.Parallel()
 	c, mock, _ := newTestClient(t)
-	//lint:ignore SA1012 a nil context is what is being tested
-	_, _, err := c.Backups.List(nil, nil)
+	_, _, err := c.Backups.List(nil, nil) //nolint:staticcheck // a nil context is what is being tested
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) {
 		t.Fatalf("err = %v, want a *RequestError", err)

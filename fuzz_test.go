@@ -250,7 +250,9 @@ func dialTarget(raw string) (target [2]string, ok bool) {
 			return nil, errors.New("fuzz: no dialing")
 		},
 	}
-	_, _ = tr.RoundTrip(req)
+	if resp, err := tr.RoundTrip(req); err == nil { // never: dialing always fails
+		_ = resp.Body.Close()
+	}
 	// Host names and address literals are the same in any case.
 	return [2]string{req.URL.Scheme, strings.ToLower(addr)}, addr != ""
 }

@@ -282,7 +282,7 @@ func TestSuccessBodyOverLimit(t *testing.T) {
 			c, mock, _ := newTestClient(t)
 			body := &countingBody{head: head, filler: 'a', size: tt.size}
 			mock.RegisterResponder(http.MethodGet, testBase+"backups/", func(req *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 					ContentLength: tt.contentLength, Body: body, Request: req}, nil
 			})
 			_, _, err := c.Backups.List(context.Background(), nil)
@@ -335,11 +335,11 @@ func TestErrorBodyOverLimit(t *testing.T) {
 			c, mock, _ := newTestClient(t)
 			body := &countingBody{head: "<html><title>Payload rejected</title>", filler: 'x', size: tt.size}
 			mock.RegisterResponder(http.MethodPost, testBase+"backups/", func(req *http.Request) (*http.Response, error) {
-				return &http.Response{StatusCode: 413, Header: http.Header{}, ContentLength: tt.contentLength, Body: body, Request: req}, nil
+				return &http.Response{StatusCode: http.StatusRequestEntityTooLarge, Header: http.Header{}, ContentLength: tt.contentLength, Body: body, Request: req}, nil
 			})
 			_, _, err := c.Backups.Create(context.Background(), &BackupCreateRequest{ServerID: 1})
 			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != 413 {
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("error = %v, want a 413 *APIError", err)
 			}
 			if len(apiErr.Body) != maxErrorBodySize {

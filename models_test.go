@@ -137,8 +137,9 @@ func sameModelValue(a, b reflect.Value) bool {
 			}
 		}
 		return true
+	default:
+		return reflect.DeepEqual(a.Interface(), b.Interface())
 	}
-	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
 // dump shows a model with its pointers followed, for failure messages.

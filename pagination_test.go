@@ -43,7 +43,7 @@ func (p *pagedServer) respond(req *http.Request) (*http.Response, error) {
 		size, _ = strconv.Atoi(v)
 	}
 	from := (page - 1) * size
-	if page < 1 || (from >= p.n && !(page == 1 && p.n == 0)) {
+	if page < 1 || (from >= p.n && (page != 1 || p.n != 0)) {
 		return httpmock.NewStringResponse(404, `{"detail":"Invalid page."}`), nil
 	}
 	to := min(from+size, p.n)

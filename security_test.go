@@ -28,7 +28,7 @@ import (
 // a string or []byte), and as the bytes of a []byte (%d, %v, %#v).
 func leakForms(token string) []string {
 	b := []byte(token)
-	dec := strings.Trim(fmt.Sprint(b), "[]")
+	dec := strings.Trim(fmt.Sprint(b), "[]") //nolint:staticcheck // the bytes in decimal are the leak looked for, not a string
 	goSyntax := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%#v", b), "[]byte{"), "}")
 	return []string{token, hex.EncodeToString(b), strings.ToUpper(hex.EncodeToString(b)), dec, goSyntax}
 }
@@ -297,7 +297,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{"400", func(err error) bool { return errors.Is(err, ErrBadRequest) }},
 		{"500 after retries", func(err error) bool {
 			var e *APIError
-			return errors.As(err, &e) && e.StatusCode == 500 && e.Attempts == 3
+			return errors.As(err, &e) && e.StatusCode == http.StatusInternalServerError && e.Attempts == 3
 		}},
 		{"refused redirect", func(err error) bool { return errors.Is(err, ErrRedirectRefused) }},
 		{"cancelled context", func(err error) bool { return errors.Is(err, context.Canceled) }},

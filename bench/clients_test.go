@@ -51,10 +51,11 @@ func contenders() []contender {
 		{"vpsorg", vpsorgShape, dialVPSOrg, memVPSOrg},
 		{"godo", godoShape, dialGodo, memGodo},
 		{"hcloud", hcloudShape, dialHcloud, memHcloud},
+		{"oapi", vpsorgShape, dialOapi, memOapi},
 	}
 }
 
-// newHTTPClient is the pooled client the floor and hcloud get: the same
+// newHTTPClient is the pooled client the floor, hcloud and oapi get: the same
 // settings as vpsorg's default one (a clone of http.DefaultTransport, 16
 // idle connections per host, a 60 s timeout), so that transports are equal
 // and the figures compare the code above them.
@@ -212,23 +213,18 @@ func floorOps(f *floorClient) ops {
 			return f.send(req, http.StatusNoContent, nil)
 		},
 		all: func(ctx context.Context, visit func(int)) (int, error) {
-			n, url := 0, listURL(allPerPage)
-			for {
+			url := listURL(allPerPage)
+			return walkPages(visit, func() (int, bool, error) {
 				p, err := f.page(ctx, url)
 				if err != nil {
-					return n, err
-				}
-				for range p.Results {
-					if visit != nil {
-						visit(n)
-					}
-					n++
+					return 0, false, err
 				}
 				if p.Next == nil {
-					return n, nil
+					return len(p.Results), false, nil
 				}
 				url = *p.Next
-			}
+				return len(p.Results), true, nil
+			})
 		},
 	}
 }
@@ -278,27 +274,16 @@ func godoOps(c *godo.Client) ops {
 		},
 		all: func(ctx context.Context, visit func(int)) (int, error) {
 			// godo has no iterator: this is the loop its README shows.
-			n, opt := 0, &godo.ListOptions{PerPage: allPerPage}
-			for {
+			opt := &godo.ListOptions{PerPage: allPerPage}
+			return walkPages(visit, func() (int, bool, error) {
 				s, resp, err := c.Snapshots.List(ctx, opt)
-				if err != nil {
-					return n, err
-				}
-				for range s {
-					if visit != nil {
-						visit(n)
-					}
-					n++
-				}
-				if resp.Links == nil || resp.Links.IsLastPage() {
-					return n, nil
+				if err != nil || resp.Links == nil || resp.Links.IsLastPage() {
+					return len(s), false, err
 				}
 				page, err := resp.Links.CurrentPage()
-				if err != nil {
-					return n, err
-				}
 				opt.Page = page + 1
-			}
+				return len(s), err == nil, err
+			})
 		},
 	}
 }
@@ -345,6 +330,29 @@ func hcloudOps(c *hcloud.Client) ops {
 			}
 			return len(s), err
 		},
+	}
+}
+
+// walkPages is the loop of a client without an iterator: it calls next for
+// page after page, visiting and counting the items of each, until next
+// reports the last page or fails. next returns the page's item count and
+// whether another page follows.
+func walkPages(visit func(i int), next func() (items int, more bool, err error)) (int, error) {
+	n := 0
+	for {
+		items, more, err := next()
+		if err != nil {
+			return n, err
+		}
+		for range items {
+			if visit != nil {
+				visit(n)
+			}
+			n++
+		}
+		if !more {
+			return n, nil
+		}
 	}
 }
 

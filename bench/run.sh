@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks six times each (benchstat needs six samples for its
 # confidence intervals) and prints them with the clients side by side:
-# floor, vpsorg, godo, hcloud: on loopback, then (the Overhead group) through
+# floor, vpsorg, godo, hcloud, oapi: on loopback, then (the Overhead group) through
 # an in-memory transport, client overhead without the network. Last comes
 # vpsorg against each other client paired round by round (cmd/ratios).
 #

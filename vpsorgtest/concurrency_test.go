@@ -19,7 +19,7 @@ func TestConcurrentUse(t *testing.T) {
 	h.SetFaultFunc(func(*http.Request) *Fault { return nil })
 
 	post := func(path, body string) (status int, id int64, err error) {
-		req, err := http.NewRequest("POST", h.URL+path, strings.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, h.URL+path, strings.NewReader(body))
 		if err != nil {
 			return 0, 0, err
 		}
@@ -29,7 +29,9 @@ func TestConcurrentUse(t *testing.T) {
 			return 0, 0, err
 		}
 		defer resp.Body.Close()
-		var created struct{ ID int64 }
+		var created struct {
+			ID int64 `json:"id"`
+		}
 		err = json.NewDecoder(resp.Body).Decode(&created)
 		return resp.StatusCode, created.ID, err
 	}

@@ -17,7 +17,8 @@
 // clock.
 //
 // NewServerAt serves on an address of the caller's choosing, Reset puts a
-// server back as it started, and ParseRules reads fault rules written as JSON,
+// server back as it started, ParseRules reads fault rules written as JSON, and
+// ControlHandler (or WithControlAPI) offers all that over HTTP under /_fake/,
 // as the vpsorg-fake program (cmd/vpsorg-fake) does for tests in any language.
 //
 // Unless WithoutSeed is given, the fake starts with the documented server 12345

@@ -19,7 +19,7 @@ func ExampleNewServer() {
 	srv := vpsorgtest.NewServer()
 	defer srv.Close()
 
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/snapshots/", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/snapshots/", nil)
 	req.Header.Set("Authorization", "Bearer "+srv.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -27,8 +27,10 @@ func ExampleNewServer() {
 	}
 	defer resp.Body.Close()
 	var page struct {
-		Count   int
-		Results []struct{ ID int64 }
+		Count   int `json:"count"`
+		Results []struct {
+			ID int64 `json:"id"`
+		} `json:"results"`
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&page)
 	fmt.Println(resp.Status, page.Count, page.Results[0].ID)
@@ -47,7 +49,7 @@ func ExampleServer_AddFault() {
 		Fault:  vpsorgtest.Fault{Status: http.StatusBadGateway, AfterAction: true},
 	})
 
-	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/backups/", strings.NewReader(`{"server_id": 12345}`))
 	req.Header.Set("Authorization", "Bearer "+srv.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -181,4 +183,26 @@ func ExampleServer_Requests() {
 	// Output:
 	// DELETE /api/v1/backups/499/ 204 true req-000001
 	// DELETE /api/v1/backups/499/ 404 false req-000002
+}
+
+func ExampleParseRules() {
+	rules, err := vpsorgtest.ParseRules([]byte(`[
+		{"method": "GET", "path": "/api/v1/backups/", "nth": 1, "fault": {"status": 503}},
+		{"method": "POST", "fault": {"truncate_body": 20}}
+	]`))
+	if err != nil {
+		panic(err)
+	}
+	srv := vpsorgtest.NewServer(vpsorgtest.WithFaults(rules...))
+	defer srv.Close()
+	// The client retries the 503, here after a millisecond.
+	client := srv.Client(vpsorg.WithRetryWait(time.Millisecond, time.Millisecond))
+	_, resp, err := client.Backups.List(context.Background(), nil)
+	fmt.Println(resp.Attempts, err)
+
+	_, err = vpsorgtest.ParseRules([]byte(`[{"fault": {"delay": "soon"}}]`))
+	fmt.Println(err)
+	// Output:
+	// 2 <nil>
+	// vpsorgtest: rule 1: fault.delay "soon": want a duration such as 250ms or 2s
 }

@@ -17,7 +17,7 @@ type Rule struct {
 	Count  int    // with Nth: fault Count consecutive matches starting at the Nth (0 means 1)
 	// Probability, between 0 and 1, faults only that share of the requests
 	// Nth and Count pick, so a test can say "20% of GETs". Each is drawn from
-	// the server's seeded source (WithFaultSeed), so a run that sends the same
+	// the server's seeded source ([WithFaultSeed]), so a run that sends the same
 	// requests in the same order sees the same faults. 0, and anything
 	// outside (0, 1), faults every request picked.
 	Probability float64

@@ -132,7 +132,7 @@ func TestFaultBeforeActionChangesNothing(t *testing.T) {
 	h.AddFault(Rule{Method: "DELETE", Fault: Fault{Drop: true}})
 	h.do(t, "POST", "/api/v1/backups/", `{"server_id": 12345}`).wantStatus(t, http.StatusInternalServerError)
 	h.do(t, "POST", "/api/v1/snapshots/801/restore/", "").wantStatus(t, http.StatusInternalServerError)
-	if _, err := h.client.Do(h.newRequest(t, "DELETE", "/api/v1/backups/499/", "")); err == nil {
+	if err := h.sendExpectingError(h.newRequest(t, "DELETE", "/api/v1/backups/499/", "")); err == nil {
 		t.Fatal("dropped DELETE succeeded")
 	}
 	h.ClearFaults()
@@ -205,8 +205,8 @@ func TestDropClosesConnection(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	h.AddFault(Rule{Path: "/api/v1/snapshots/", Nth: 1, Fault: Fault{Drop: true}})
-	_, err := h.client.Do(h.newRequest(t, "GET", "/api/v1/snapshots/", ""))
-	if err == nil || !(errors.Is(err, io.EOF) || strings.Contains(err.Error(), "EOF")) {
+	err := h.sendExpectingError(h.newRequest(t, "GET", "/api/v1/snapshots/", ""))
+	if err == nil || (!errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "EOF")) {
 		t.Fatalf("err %v, want an EOF", err)
 	}
 	h.do(t, "GET", "/api/v1/snapshots/", "").wantStatus(t, http.StatusOK)
@@ -244,10 +244,7 @@ func TestDelayEndsWhenClientGoesAway(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	req := h.newRequest(t, "POST", "/api/v1/backups/", `{"server_id": 12345}`).WithContext(ctx)
-	go func() {
-		_, err := h.client.Do(req)
-		errc <- err
-	}()
+	go func() { errc <- h.sendExpectingError(req) }()
 	<-arrived
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
@@ -277,10 +274,7 @@ func TestCloseEndsDelays(t *testing.T) {
 	})
 	errc := make(chan error, 1)
 	req := h.newRequest(t, "GET", "/api/v1/backups/", "")
-	go func() {
-		_, err := h.client.Do(req)
-		errc <- err
-	}()
+	go func() { errc <- h.sendExpectingError(req) }()
 	<-arrived
 	h.Close()
 	if err := <-errc; err == nil {

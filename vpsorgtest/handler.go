@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,10 @@ func (s *Server) handler() http.Handler {
 // answer the fault instead), and finish the log entry before anything reaches
 // the client, so the log is complete once the client has its answer.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	entry := s.logArrival(r, body)
 	fault := s.pickFault(r, body)

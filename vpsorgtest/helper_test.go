@@ -78,6 +78,16 @@ func (h *harness) send(t *testing.T, req *http.Request) result {
 	return result{status: resp.StatusCode, header: resp.Header, body: body}
 }
 
+// sendExpectingError sends a request that should fail at the transport and
+// returns its error; an answer, should one come, is closed.
+func (h *harness) sendExpectingError(req *http.Request) error {
+	resp, err := h.client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
 // json decodes the body as a generic value, numbers as float64.
 func (r result) json(t *testing.T) map[string]any {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Request is one request the server received, as Requests reports it.
@@ -23,7 +24,7 @@ type Request struct {
 	// snapshot was created or deleted, or a restore was started. With an
 	// AfterAction fault it can be true although the client saw a failure.
 	Acted bool
-	// RateLimited reports whether the server's rate limit (WithRateLimit)
+	// RateLimited reports whether the server's rate limit ([WithRateLimit])
 	// refused the request with a 429. A fault's 429 does not set it; with an
 	// AfterAction fault the client saw the fault's answer instead.
 	RateLimited bool
@@ -31,6 +32,8 @@ type Request struct {
 	// connection was dropped, the client went away during a fault's Delay, or
 	// the request is still being served.
 	Status int
+
+	arrived time.Time // for WithAccessLog; zero in the copies Requests returns
 }
 
 // Requests returns a copy of every request received so far, in the order they
@@ -41,6 +44,7 @@ func (s *Server) Requests() []Request {
 	out := make([]Request, len(s.log))
 	for i, e := range s.log {
 		out[i] = *e
+		out[i].arrived = time.Time{}
 		out[i].Header = e.Header.Clone()
 		out[i].Body = slices.Clone(e.Body)
 		if e.Fault != nil {
@@ -64,16 +68,18 @@ func (s *Server) logArrival(r *http.Request, body []byte) *Request {
 		Header:    r.Header.Clone(),
 		Body:      body,
 		RequestID: fmt.Sprintf("req-%06d", s.lastReqID),
+		arrived:   time.Now(),
 	}
 	s.log = append(s.log, e)
 	return e
 }
 
 // finish records how a request was answered: rep's status (0 for none) and
-// what the API made of it.
+// what the API made of it. It runs once a request, just before the answer
+// goes out or the connection is closed, so the access log's line comes
+// before the client sees anything.
 func (s *Server) finish(e *Request, fault *Fault, rep reply) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if fault != nil {
 		f := *fault
 		e.Fault = &f
@@ -81,4 +87,9 @@ func (s *Server) finish(e *Request, fault *Fault, rep reply) {
 	e.Acted = rep.acted
 	e.RateLimited = rep.throttled
 	e.Status = rep.status
+	line := *e
+	s.mu.Unlock()
+	if s.cfg.accessLog != nil {
+		s.writeAccessLog(&line)
+	}
 }

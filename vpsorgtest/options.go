@@ -1,6 +1,9 @@
 package vpsorgtest
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // DefaultToken is the bearer token a Server accepts unless WithToken is given.
 const DefaultToken = "vpsorgtest-token"
@@ -31,6 +34,9 @@ type config struct {
 	faultSeed       uint64
 	ratePerSecond   float64
 	rateBurst       int
+	rules           []Rule    // WithFaults
+	control         bool      // WithControlAPI
+	accessLog       io.Writer // WithAccessLog
 }
 
 func defaultConfig() config {
@@ -104,7 +110,7 @@ func WithoutPageLinks() Option {
 
 // WithFaultSeed seeds the random source that decides which requests a rule
 // with a Probability faults (default DefaultFaultSeed). The same seed and the
-// same requests in the same order give the same faults.
+// same requests in the same order give the same faults; see [Rule].
 func WithFaultSeed(seed uint64) Option {
 	return func(c *config) { c.faultSeed = seed }
 }
@@ -114,13 +120,44 @@ func WithFaultSeed(seed uint64) Option {
 // whole server. A request beyond the limit gets what Django REST Framework's
 // throttling answers: 429, a body such as {"detail": "Request was throttled.
 // Expected available in 2 seconds."} and Retry-After in whole seconds, rounded
-// up and at least 1. It is marked RateLimited in the request log.
+// up and at least 1. It is marked [Request].RateLimited in the request log.
 //
 // As in DRF, the limit is checked after the token: an unknown path or a
 // request without a valid token is answered 404 or 401 and spends nothing.
 // Faults answered before the request reaches the API spend nothing either.
-// Time is the server's clock (WithClock), so a test can refill the bucket
+// Time is the server's clock ([WithClock]), so a test can refill the bucket
 // without sleeping. perSecond 0 or less means no limit (the default).
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *config) { c.ratePerSecond, c.rateBurst = perSecond, burst }
+}
+
+// WithFaults gives the server rules to start with, as if added with
+// [Server.AddFault] in this order. [Server.Reset] puts them back, with their
+// counts at zero; [Server.ClearFaults] removes them until then.
+func WithFaults(rules ...Rule) Option {
+	return func(c *config) { c.rules = append(c.rules, rules...) }
+}
+
+// WithControlAPI also serves the control API (see [Server.ControlHandler])
+// under /_fake/ on the server's address. It takes no token: anyone who can
+// reach the address can change the fake's state.
+func WithControlAPI() Option {
+	return func(c *config) { c.control = true }
+}
+
+// WithAccessLog writes one line to w for every request the server answers,
+// the control API's included, as the answer goes out (an API request's line
+// is written before the client can see its answer, or the connection close):
+//
+//	req-000002 POST /api/v1/backups/ 201 acted 312µs
+//	req-000003 GET /api/v1/backups/ 429 rate-limited 41µs
+//	req-000004 DELETE /api/v1/backups/499/ - acted fault={"drop":true,"after_action":true} 88µs
+//	control POST /_fake/reset 204 25µs
+//
+// that is the request id, method, path and query, the status ("-" when no
+// answer was sent), what the API made of it and the fault applied, then the
+// time taken. Headers are never written, so neither is the token. Each line
+// is one Write; w may be shared.
+func WithAccessLog(w io.Writer) Option {
+	return func(c *config) { c.accessLog = w }
 }

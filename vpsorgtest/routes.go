@@ -57,7 +57,7 @@ func route(path string) (methods map[string]handler, id int64, ok bool) {
 }
 
 // allow is the Allow header a 405 answer carries.
-func allow(methods map[string]handler) string {
+func allow[H any](methods map[string]H) string {
 	names := make([]string, 0, len(methods))
 	for m := range methods {
 		names = append(names, m)

@@ -11,23 +11,8 @@ import (
 	"time"
 )
 
-// The JSON form of a Rule, shared by ParseRules, the control API's
-// POST /_fake/faults and the vpsorg-fake program's -faults file:
-//
-//	{"method": "POST", "path": "/api/v1/backups/", "nth": 1, "count": 2,
-//	 "probability": 0.2,
-//	 "fault": {"status": 503, "retry_after": "2", "body": "...", "drop": false,
-//	           "delay": "250ms", "after_action": true, "truncate_body": 20}}
-//
-// Every key but "fault" may be left out, and so may every key of the fault but
-// one that makes it do something. "delay" is a Go duration ("250ms", "1.5s").
-// Decoding is strict: an unknown key, a value of the wrong type, data after the
-// value, or a value that makes no sense (a negative nth, a probability above
-// 1, a status outside 200..599, "drop" with "status", a fault that does
-// nothing) is an error that says which key and why.
-
-// ruleJSON and faultJSON are the JSON form; pointers tell a key left out
-// from a zero given.
+// ruleJSON and faultJSON are the JSON form. Fault is a pointer so that a
+// rule without one is told from one with an empty fault.
 type ruleJSON struct {
 	Method      string     `json:"method,omitempty"`
 	Path        string     `json:"path,omitempty"`
@@ -47,9 +32,22 @@ type faultJSON struct {
 	TruncateBody int    `json:"truncate_body,omitempty"`
 }
 
-// ParseRules decodes a JSON list of rules in the shape above, as the
-// vpsorg-fake program's -faults file holds it. An error names the rule by
-// its place in the list, from 1.
+// ParseRules decodes a JSON list of rules, as the vpsorg-fake program's
+// -faults file holds it. An error names the rule by its place in the list,
+// from 1. The JSON form of a [Rule], shared by ParseRules, [Rule.MarshalJSON],
+// [Rule.UnmarshalJSON] and the control API's POST /_fake/faults, is
+//
+//	{"method": "POST", "path": "/api/v1/backups/", "nth": 1, "count": 2,
+//	 "probability": 0.2,
+//	 "fault": {"status": 503, "retry_after": "2", "body": "...", "drop": false,
+//	           "delay": "250ms", "after_action": true, "truncate_body": 20}}
+//
+// Every key but "fault" may be left out, and so may every key of the fault but
+// one that makes it do something. "delay" is a Go duration ("250ms", "1.5s").
+// Decoding is strict: an unknown key, a value of the wrong type, data after the
+// value, or a value that makes no sense (a negative nth, a probability above
+// 1, a status outside 200..599, "drop" with "status", a fault that does
+// nothing) is an error that says which key and why.
 func ParseRules(data []byte) ([]Rule, error) {
 	var raw []json.RawMessage
 	if err := decodeStrict(data, &raw); err != nil {
@@ -223,6 +221,7 @@ func jsonKind(t reflect.Type) string {
 		return "a list"
 	case reflect.Struct, reflect.Pointer, reflect.Map:
 		return "an object"
+	default:
+		return "a " + t.String()
 	}
-	return "a " + t.String()
 }

@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// Server is a fake VPS.org API listening on a loopback address. It is safe for
-// concurrent use. Create one with NewServer and stop it with Close.
+// Server is a fake VPS.org API listening on a loopback address (or the one
+// given to [NewServerAt]). It is safe for concurrent use. Create one with
+// [NewServer] and stop it with [Server.Close] or [Server.Shutdown].
 type Server struct {
 	// URL is the root of the server, "http://127.0.0.1:PORT"; the API base
 	// URL is URL + "/api/v1/".
@@ -23,6 +25,8 @@ type Server struct {
 	cfg       config
 	ts        *httptest.Server
 	conns     atomic.Int64
+	control   http.Handler  // ControlHandler
+	accessMu  sync.Mutex    // keeps WithAccessLog's lines whole
 	closing   chan struct{} // closed by Close, so delayed answers stop waiting
 	closeOnce sync.Once
 
@@ -48,20 +52,27 @@ func NewServer(opts ...Option) *Server {
 
 // NewServerAt starts a fake API listening on addr, a TCP address such as
 // "127.0.0.1:8080" or "127.0.0.1:0" (any free port; URL says which), and is
-// otherwise NewServer. It returns the listener's error, for example when the
-// address is in use. A non-loopback address serves the fake, and with
-// WithControlAPI its control API, to whoever can reach it; nothing is
+// otherwise [NewServer]. It returns the listener's error, for example when
+// the address is in use. A non-loopback address serves the fake, and with
+// [WithControlAPI] its control API, to whoever can reach it; nothing is
 // checked beyond the token.
 func NewServerAt(addr string, opts ...Option) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("vpsorgtest: %w", err)
 	}
 	s := newUnstarted(opts)
-	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler()}}
+	// This server may face more than the test that started it, so a
+	// client that never finishes its headers cannot hold a connection.
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.handler(), ReadHeaderTimeout: readHeaderTimeout}}
 	s.start()
 	return s, nil
 }
+
+// readHeaderTimeout bounds how long NewServerAt's server waits for a
+// request's headers.
+const readHeaderTimeout = 30 * time.Second
 
 func newUnstarted(opts []Option) *Server {
 	cfg := defaultConfig()
@@ -73,6 +84,7 @@ func newUnstarted(opts []Option) *Server {
 		cfg:     cfg,
 		closing: make(chan struct{}),
 	}
+	s.control = s.newControl()
 	s.resetLocked()
 	return s
 }
@@ -90,7 +102,8 @@ func (s *Server) start() {
 // Reset puts the server back in the state it started in: the seeded (or
 // empty) store with its ids, no fault rules or fault function, an empty
 // request log whose ids start again at req-000001, the fault source freshly
-// seeded and the rate limit's bucket full. The options stay as given.
+// seeded, the rate limit's bucket full, and only the rules of [WithFaults].
+// The options stay as given.
 // Requests being served meanwhile finish against the new state.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -103,6 +116,9 @@ func (s *Server) resetLocked() {
 	s.rng = newFaultSource(s.cfg.faultSeed)
 	s.limit = newBucket(s.cfg.ratePerSecond, s.cfg.rateBurst)
 	s.rules, s.faultFunc = nil, nil
+	for _, r := range s.cfg.rules {
+		s.rules = append(s.rules, &ruleState{rule: r})
+	}
 	s.log, s.lastReqID = nil, 0
 }
 
@@ -118,8 +134,9 @@ func (s *Server) Close() {
 
 // Shutdown shuts the server down gracefully: it stops accepting connections
 // and waits until the requests being served have been answered, a fault's
-// Delay included, or ctx ends. Then it closes the server as Close does, which
-// cuts short what is still waiting, and returns ctx's error if anything was.
+// Delay included, or ctx ends. Then it closes the server as [Server.Close]
+// does, which cuts short what is still waiting, and returns ctx's error if
+// anything was.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.ts.Config.Shutdown(ctx)
 	s.Close()
@@ -139,5 +156,6 @@ func (s *Server) ConnectionsOpened() int {
 // fast, and it is not safe for concurrent use, which the Server's lock
 // covers. The second word is fixed: one seed is enough to choose a run.
 func newFaultSource(seed uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)) //nolint:gosec // G404: faults must repeat from a seed, not be unpredictable
+
 }

@@ -62,7 +62,7 @@ func TestReset(t *testing.T) {
 	startServers := h.do(t, "GET", "/api/v1/servers/", "")
 	h.AddFault(Rule{Method: "DELETE", Probability: 0.5, Fault: Fault{Status: 500}})
 	h.SetFaultFunc(func(r *http.Request) *Fault {
-		if r.Method == "PUT" {
+		if r.Method == http.MethodPut {
 			return &Fault{Status: 418}
 		}
 		return nil

@@ -139,7 +139,7 @@ func TestFailedBackupDeletesNothing(t *testing.T) {
 		t.Fatalf("run: got %v, want ErrOperationFailed", err)
 	}
 	after := f.remaining(t, vpsorg.BackupTypeManual)
-	if want := append(before, next); !slices.Equal(after, want) {
+	if want := append(slices.Clone(before), next); !slices.Equal(after, want) {
 		t.Errorf("manual backups %v after a failed backup, want %v: nothing deleted", after, want)
 	}
 }

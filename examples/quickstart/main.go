@@ -166,7 +166,7 @@ func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) 
 	_, _, err = client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: id, Name: "not a valid name!"})
 	var invalid *vpsorg.ValidationError
 	if !errors.As(err, &invalid) {
-		return fmt.Errorf("create snapshot with a bad name: want a *vpsorg.ValidationError, got %v", err)
+		return fmt.Errorf("create snapshot with a bad name: want a *vpsorg.ValidationError, got %w", err)
 	}
 	fmt.Fprintf(out, "bad snapshot name, nothing sent: %v\n", invalid)
 	// The API's answers match sentinels: deleting the backup twice.

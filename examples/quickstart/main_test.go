@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +174,7 @@ func checkCleanedUp(t *testing.T, srv *vpsorgtest.Server) {
 func restores(srv *vpsorgtest.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
-		if r.Method == "POST" && strings.HasSuffix(r.Path, "/restore/") && r.Acted {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/restore/") && r.Acted {
 			n++
 		}
 	}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
+)
+
+// envPrefix names the environment variables flags can come from:
+// --api-url is VPSORG_API_URL, --output is VPSORG_OUTPUT.
+const envPrefix = "VPSORG_"
+
+// notFromEnv are the flags an environment variable may not set: --yes is
+// a decision about one command, never a setting left in a shell.
+var notFromEnv = map[string]bool{"yes": true, "help": true}
+
+// envName is the variable a flag can be set from.
+func envName(flag string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// applyEnv sets every flag of cmd that the command line did not set from
+// its VPSORG_* variable, before cobra parses the command line, so that the
+// command line wins and required flags can come from the environment.
+func applyEnv(cmd *cobra.Command, getenv func(string) string) error {
+	cmd.InheritedFlags() // merges the parents' persistent flags into cmd.Flags()
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if err != nil || notFromEnv[f.Name] {
+			return
+		}
+		name := envName(f.Name)
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		if setErr := cmd.Flags().Set(f.Name, v); setErr != nil {
+			err = usageErrorf("unset it or give --"+f.Name, "%s=%q: %v", name, v, setErr)
+		}
+	})
+	return err
+}
+
+// tokenFlagError turns cobra's "unknown flag: --token" into a refusal that
+// says where the token goes instead. A token on the command line ends up in
+// shell history and in ps output, so there is no such flag.
+func tokenFlagError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "unknown flag: --"); i >= 0 && strings.Contains(strings.ToLower(msg[i:]), "token") {
+		return usageErrorf("the token is never given as a flag: set "+vpsorg.EnvToken, "%s", firstField(msg[i:]))
+	}
+	return nil
+}
+
+// firstField keeps "unknown flag: --token" and drops "=value", so a token
+// typed on the command line is not echoed back.
+func firstField(s string) string {
+	if i := strings.IndexAny(s, "= "); i > len("unknown flag:") {
+		return s[:i]
+	}
+	return s
+}
+
+// newClient builds the SDK client from VPSORG_API_TOKEN and the global
+// flags. A missing token is exit 4: nothing could be authorized.
+func (a *app) newClient() (*vpsorg.Client, error) {
+	token := strings.TrimSpace(a.getenv(vpsorg.EnvToken))
+	if token == "" {
+		return nil, &failure{err: errNoToken, hint: "set " + vpsorg.EnvToken + " to your API token", code: exitUnauthorized}
+	}
+	opts := []vpsorg.Option{
+		vpsorg.WithBaseURL(a.apiURL),
+		vpsorg.WithUserAgent("vpsorg-cli/" + cliVersion()),
+	}
+	if a.debug {
+		opts = append(opts, vpsorg.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	c, err := vpsorg.NewClient(token, opts...)
+	if err != nil {
+		return nil, &failure{err: err, hint: "check --api-url or " + vpsorg.EnvBaseURL, code: exitUsage}
+	}
+	return c, nil
+}
+
+// terminal reports whether v is a terminal. Tests pass streams with an
+// IsTerminal method; real runs pass *os.File.
+func terminal(v any) bool {
+	switch t := v.(type) {
+	case interface{ IsTerminal() bool }:
+		return t.IsTerminal()
+	case interface{ Fd() uintptr }:
+		return term.IsTerminal(int(t.Fd()))
+	}
+	return false
+}
+
+// terminalWidth is the width of the terminal v, or 80 when unknown.
+func terminalWidth(v any) int {
+	if t, ok := v.(interface{ Fd() uintptr }); ok {
+		if w, _, err := term.GetSize(int(t.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// redactor replaces the token in everything written through it: the SDK
+// never logs it, and this keeps a server that echoes it back from making
+// the CLI print it.
+type redactor struct {
+	w      io.Writer
+	secret []byte
+}
+
+func newRedactor(w io.Writer, secret string) io.Writer {
+	secret = strings.TrimSpace(secret)
+	if len(secret) < 4 { // too short to tell from ordinary text
+		return w
+	}
+	return &redactor{w: w, secret: []byte(secret)}
+}
+
+func (r *redactor) Write(p []byte) (int, error) {
+	if !bytes.Contains(p, r.secret) {
+		return r.w.Write(p)
+	}
+	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, []byte("[redacted]"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
