@@ -44,6 +44,7 @@ type Client struct {
 	userAgent    string
 	logger       *slog.Logger
 	http         *retryablehttp.Client
+	throttle     *throttle // WithRateLimit, and the pause after a 429
 	retryWaitMax time.Duration
 	adjustWait   func(time.Duration) time.Duration
 	sleep        func(ctx context.Context, d time.Duration) error
@@ -115,6 +116,8 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		inner.Transport = user.Transport
 	}
 	c.http = c.newRetryClient(inner, cfg)
+	c.throttle = newThrottle(cfg, c.now, c.sleep)
+	c.throttle.install(c.http)
 	c.Backups = &BackupsService{client: c}
 	c.Snapshots = &SnapshotsService{client: c}
 	c.Servers = &ServersService{client: c}
@@ -198,6 +201,15 @@ func (t userTransport) transport() http.RoundTripper {
 }
 
 func (t userTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	// As net/http's own transport does, send nothing once the context has
+	// ended: the throttle's wait for a token can end that way, and a mock
+	// or a transport of the user's might not look.
+	if err := r.Context().Err(); err != nil {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, err
+	}
 	return t.transport().RoundTrip(r)
 }
 

@@ -49,10 +49,15 @@
 // RELIABILITY.md in the repository has the rules; [WithoutRecovery] turns
 // the look-up off.
 //
+// A 429's Retry-After holds every other request of the Client too, until
+// then; [WithRateLimit] keeps the Client under a budget of its own.
+//
 // # Waiting
 //
 // Creates and restores return as soon as the work has started. The Wait
 // methods poll until it is done, backing off between polls; see [WaitOptions].
+// For many objects at once, [BackupsService.WaitAll] and
+// [SnapshotsService.WaitAll] share their polls.
 //
 // # Testing
 //

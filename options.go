@@ -3,7 +3,9 @@ package vpsorg
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -24,6 +26,9 @@ type config struct {
 	logger       *slog.Logger
 	insecureHTTP bool
 	noRecovery   bool
+
+	ratePerSecond float64 // WithRateLimit; 0 for none
+	rateBurst     int
 
 	// Test seams, set only through export_test.go: the pause between tries
 	// and between polls, and the clock the waiters read.
@@ -152,6 +157,33 @@ func WithInsecureHTTP() Option {
 func WithoutRecovery() Option {
 	return func(c *config) error {
 		c.noRecovery = true
+		return nil
+	}
+}
+
+// WithRateLimit makes the Client send at most perSecond requests a second
+// on average, in bursts of at most burst, counting every try: retries,
+// each page of a list, each poll of a waiter and the look-ups that follow
+// an ambiguous failure. It is one token bucket (golang.org/x/time/rate)
+// for the whole Client, shared by every goroutine using it; set it a
+// little below the API's limit, so that a real 429 stays rare. A request
+// waiting for a token stops waiting when its context ends, and fails with
+// the context's error, sent to no one. NewClient refuses a perSecond that
+// is not a positive number and a burst below 1.
+//
+// Without it, the Client still honours the API's own limit: a 429 with
+// Retry-After holds every request of the Client, not only the call that
+// got it, until the time asked (when that is no longer than the retry wait
+// maximum, [WithRetryWait]).
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(c *config) error {
+		if !(perSecond > 0) || math.IsInf(perSecond, 1) {
+			return fmt.Errorf("vpsorg: WithRateLimit: %v requests a second: need a positive, finite number", perSecond)
+		}
+		if burst < 1 {
+			return fmt.Errorf("vpsorg: WithRateLimit: burst %d: need at least 1", burst)
+		}
+		c.ratePerSecond, c.rateBurst = perSecond, burst
 		return nil
 	}
 }

@@ -119,6 +119,26 @@ func pageOf(raw string, def int) int {
 func all[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		for env, err := range pages[T](ctx, c, path, first, queryFor) {
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for i := range env.Results {
+				if !yield(env.Results[i], nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// pages walks every page lazily, as all does, yielding each page whole:
+// the waiters need its count and where one page ends. A page is yielded
+// only after the repeated-page check, and the walk stops after the first
+// error (yielded once) or when the loop breaks.
+func pages[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*envelope[T], error] {
+	return func(yield func(*envelope[T], error) bool) {
 		page, seen := max(first, 1), 0
 		next := ""
 		visited := map[string]bool{}
@@ -133,21 +153,19 @@ func all[T identified](ctx context.Context, c *Client, path string, first int, q
 			}
 			env, _, err := getPage[T](ctx, c, req)
 			if err != nil {
-				yield(zero, err)
+				yield(nil, err)
 				return
 			}
 			res := env.Results
 			if n := len(res); n > 0 {
 				if n == prev.n && res[0].itemID() == prev.first && res[n-1].itemID() == prev.last {
-					yield(zero, fmt.Errorf("vpsorg: GET %s%s: the server repeated a page (page %d)", c.basePath, path, page))
+					yield(nil, fmt.Errorf("vpsorg: GET %s%s: the server repeated a page (page %d)", c.basePath, path, page))
 					return
 				}
 				prev.n, prev.first, prev.last = n, res[0].itemID(), res[n-1].itemID()
 			}
-			for i := range res {
-				if !yield(res[i], nil) {
-					return
-				}
+			if !yield(env, nil) {
+				return
 			}
 			if page == first && first > 1 {
 				// A walk from a later page counts the pages it skipped, taken
@@ -161,7 +179,7 @@ func all[T identified](ctx context.Context, c *Client, path string, first int, q
 			switch {
 			case env.Next.url != "":
 				if err := c.checkNextLink(env.Next.url, visited); err != nil {
-					yield(zero, err)
+					yield(nil, err)
 					return
 				}
 				next = env.Next.url

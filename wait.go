@@ -19,8 +19,14 @@ type WaitOptions struct {
 	// MaxInterval caps the delay between polls (default 60s).
 	MaxInterval time.Duration
 	// OnProgress, when set, is called after each successful poll with the
-	// status seen and the time since Wait started.
+	// status seen and the time since Wait started. For WaitAll the status
+	// is the group's: see [BackupsService.WaitAll].
 	OnProgress func(status Status, elapsed time.Duration)
+	// OnUpdate, when set, is called by WaitAll each time a poll shows an
+	// object in another status than the one last seen (the one it was given
+	// with, to begin with), with the object's id and the time since WaitAll
+	// started. The Wait methods do not call it.
+	OnUpdate func(id int64, status Status, elapsed time.Duration)
 }
 
 // Defaults of [WaitOptions].
@@ -68,18 +74,14 @@ type poller[T tracked] struct {
 func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
 	o := opts.withDefaults()
 	start := c.now()
-	delay := o.Interval
+	pace := newPacer(o)
 	for {
-		if err := c.sleep(ctx, delay/2+rand.N(delay/2+1)); err != nil {
+		if err := c.sleep(ctx, pace.next()); err != nil {
 			return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
 		}
-		delay = min(delay*2, o.MaxInterval)
-
 		obj, err := find(p.list(ctx), p.id)
-		var apiErr *APIError
 		switch {
-		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-			delay = max(delay, apiErr.RetryAfter)
+		case pace.slowDown(err):
 			continue
 		case err != nil:
 			return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
@@ -98,6 +100,31 @@ func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T,
 	}
 }
 
+// pacer spaces the polls of a waiter: from Interval, doubling up to
+// MaxInterval, each pause shortened by a random jitter so that many waiters
+// do not poll in step.
+type pacer struct{ delay, max time.Duration }
+
+func newPacer(o WaitOptions) pacer { return pacer{delay: o.Interval, max: o.MaxInterval} }
+
+// next returns the pause before the next poll.
+func (p *pacer) next() time.Duration {
+	d := p.delay/2 + rand.N(p.delay/2+1) //nolint:gosec // jitter spreads polls; it guards nothing
+	p.delay = min(p.delay*2, p.max)
+	return d
+}
+
+// slowDown reports whether err is a 429, which is no reason to stop
+// waiting: the next pause is then at least what the server asked.
+func (p *pacer) slowDown(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests {
+		return false
+	}
+	p.delay = max(p.delay, apiErr.RetryAfter)
+	return true
+}
+
 // finalOperation ends a backup's or snapshot's wait on completed or failed.
 func finalOperation(s Status) (bool, error) {
 	switch s {
@@ -105,8 +132,9 @@ func finalOperation(s Status) (bool, error) {
 		return true, nil
 	case StatusFailed:
 		return true, ErrOperationFailed
+	default:
+		return false, nil // in_progress, or a status the SDK does not know
 	}
-	return false, nil
 }
 
 // sleepCtx waits d or until ctx ends, whichever comes first.
@@ -186,23 +214,50 @@ func (s *SnapshotsService) Wait(ctx context.Context, snap *Snapshot, opts *WaitO
 	})
 }
 
-// Wait polls the server list (GET /api/v1/servers/) until server serverID
-// is no longer "restoring", and returns it as last seen. OnProgress gets the
-// server's status.
+// Wait polls until server serverID is no longer "restoring", and returns it
+// as last seen. Each poll reads the restoring servers (GET
+// /api/v1/servers/?status=restoring, 100 a page), so it costs requests in
+// proportion to the servers being restored, not to the fleet. When the
+// server is not among them, one walk of the unfiltered list, stopping at
+// the server, confirms it and reads its new status: the API documents no
+// status but "restoring" and "active", so filtering by the new one would be
+// a guess. OnProgress gets the server's status.
 //
-// Errors: [ErrNotFound] when the server is not listed; the context's error
-// when ctx ends first; [*ValidationError] for an id <= 0; any error of the
-// listing, except 429, which only slows the polling.
+// Errors: [ErrNotFound] when the server is in neither list; the context's
+// error when ctx ends first; [*ValidationError] for an id <= 0; any error
+// of the listing, except 429, which only slows the polling.
 func (s *ServersService) Wait(ctx context.Context, serverID int64, opts *WaitOptions) (*Server, error) {
 	if err := checkID("server_id", serverID); err != nil {
 		return nil, err
 	}
+	page := ListOptions{PageSize: maxPageSize}
+	restoring := &ServerListOptions{Status: ServerStatusRestoring, ListOptions: page}
+	every := &ServerListOptions{ListOptions: page}
 	return wait(ctx, s.client, opts, nil, poller[Server]{
-		what:  fmt.Sprintf("server %d", serverID),
-		id:    serverID,
-		list:  func(ctx context.Context) iter.Seq2[Server, error] { return s.All(ctx, nil) },
+		what: fmt.Sprintf("server %d", serverID),
+		id:   serverID,
+		list: func(ctx context.Context) iter.Seq2[Server, error] {
+			return concat(s.All(ctx, restoring), s.All(ctx, every))
+		},
 		final: func(s Status) (bool, error) { return s != ServerStatusRestoring, nil },
 	})
+}
+
+// concat yields first's items, then second's. second is started only if
+// the loop is still going when first is done.
+func concat[T any](first, second iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for item, err := range first {
+			if !yield(item, err) || err != nil {
+				return
+			}
+		}
+		for item, err := range second {
+			if !yield(item, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // find walks seq until the item with id, stopping the walk there.

@@ -82,7 +82,7 @@ func TestBackupWait(t *testing.T) {
 			if got == nil || got.Status != tc.wantFinal {
 				t.Fatalf("returned %+v; want the last seen backup in %q", got, tc.wantFinal)
 			}
-			if len(progress) == 0 || progress[len(progress)-1] != got.Status && tc.wantErr != ErrNotFound {
+			if len(progress) == 0 || progress[len(progress)-1] != got.Status && !errors.Is(tc.wantErr, ErrNotFound) {
 				t.Fatalf("OnProgress saw %v", progress)
 			}
 		})
@@ -102,13 +102,13 @@ func TestWaitBacksOff(t *testing.T) {
 	if _, err := c.Backups.Wait(context.Background(), &Backup{ID: 502, Server: ServerRef{ID: 12345}}, opts); err != nil {
 		t.Fatal(err)
 	}
-	ceilings := []time.Duration{2, 4, 8, 10, 10, 10, 10}
+	ceilings := []int64{2, 4, 8, 10, 10, 10, 10} // seconds
 	got := w.all()
 	if len(got) != len(ceilings) {
 		t.Fatalf("pauses %v; want %d", got, len(ceilings))
 	}
 	for i, d := range got {
-		ceil := ceilings[i] * time.Second
+		ceil := time.Duration(ceilings[i]) * time.Second
 		if d < ceil/2 || d > ceil {
 			t.Fatalf("pause %d = %s; want within [%s, %s]", i, d, ceil/2, ceil)
 		}

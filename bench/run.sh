@@ -19,6 +19,13 @@
 # noise then spoils one short sample of every client instead of one long
 # sample of one client.
 #
+# Then the fleet case (fleet_test.go, issue 12): WaitAll against one Wait
+# per backup on 1,000 servers, and create + WaitAll on 300 servers under the
+# fake's rate limit. Each op takes seconds of real time (the backups must
+# complete, the limit must be waited out), so it runs FLEET_COUNT rounds of
+# one op each, into bench/fleet-results.txt; FLEET_COUNT=0 skips it:
+#   FLEET_COUNT=6 COUNT=0 bench/run.sh   # the fleet only, as BENCHMARKS.md's "Fleets"
+#
 # The raw results are kept so that the tables can be printed again:
 #   go run $BENCHSTAT -col /client bench/results.txt
 #   (cd bench && go run ./cmd/ratios results.txt)
@@ -28,13 +35,30 @@ cd "$(dirname "$0")"
 # Pinned, so that everyone prints the same tables.
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 OUT=${OUT:-results.txt}
+FLEET_OUT=${FLEET_OUT:-fleet-results.txt}
+# The client comparisons; the fleet case has a loop of its own below.
+BENCH=${BENCH:-'^Benchmark(List|Create|Delete|All|AllHeap|Overhead)$'}
 
 go test -c -o bench.test .
 trap 'rm -f bench.test' EXIT
+
+if [ "${FLEET_COUNT:-3}" -gt 0 ]; then
+	: > "$FLEET_OUT"
+	for i in $(seq "$FLEET_COUNT"); do
+		echo "# fleet round $i of $FLEET_COUNT, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+		./bench.test -test.run '^$' -test.bench '^BenchmarkFleet' -test.benchtime 1x -test.count 1 -test.timeout 30m | tee -a "$FLEET_OUT"
+	done
+	echo
+	echo "## fleets: requests a backup, peak heap, wall time against the rate limit's ideal"
+	go run "$BENCHSTAT" -col /wait -filter '.name:Fleet' "$FLEET_OUT"
+	go run "$BENCHSTAT" -col /client -filter '.name:FleetRateLimit' "$FLEET_OUT"
+fi
+[ "${COUNT:-6}" -gt 0 ] || exit 0
+
 : > "$OUT"
 for i in $(seq "${COUNT:-6}"); do
 	echo "# round $i of ${COUNT:-6}, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	./bench.test -test.run '^$' -test.bench "${BENCH:-.}" -test.benchtime "${BENCHTIME:-1s}" -test.count 1 -test.timeout 30m | tee -a "$OUT"
+	./bench.test -test.run '^$' -test.bench "$BENCH" -test.benchtime "${BENCHTIME:-1s}" -test.count 1 -test.timeout 30m | tee -a "$OUT"
 done
 
 echo
