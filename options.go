@@ -41,7 +41,7 @@ type config struct {
 // section describes it.
 const (
 	DefaultRetryMax     = 4
-	DefaultRetryWaitMin = 500 * time.Millisecond
+	DefaultRetryWaitMin = 500 * time.Millisecond //nolint:revive // Min is the minimum of WithRetryWait's bounds, not minutes
 	DefaultRetryWaitMax = 30 * time.Second
 )
 
@@ -117,15 +117,15 @@ func WithRetryMax(n int) Option {
 }
 
 // WithRetryWait sets the bounds of the backoff between tries (defaults
-// [DefaultRetryWaitMin] and [DefaultRetryWaitMax]). max is also the longest
-// Retry-After the Client will wait for: a server asking for longer gets no
-// retry, and the call returns its [*APIError] with RetryAfter set.
-func WithRetryWait(min, max time.Duration) Option {
+// [DefaultRetryWaitMin] and [DefaultRetryWaitMax]). maxWait is also the
+// longest Retry-After the Client will wait for: a server asking for longer
+// gets no retry, and the call returns its [*APIError] with RetryAfter set.
+func WithRetryWait(minWait, maxWait time.Duration) Option {
 	return func(c *config) error {
-		if min < 0 || max < min {
+		if minWait < 0 || maxWait < minWait {
 			return errors.New("vpsorg: WithRetryWait: need 0 <= min <= max")
 		}
-		c.retryWaitMin, c.retryWaitMax = min, max
+		c.retryWaitMin, c.retryWaitMax = minWait, maxWait
 		return nil
 	}
 }

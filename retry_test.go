@@ -324,20 +324,20 @@ func TestRetryAfter(t *testing.T) {
 }
 
 // TestBackoffGrowsWithJitter: without Retry-After the waits are random,
-// within [min, min*2^attempt] and capped at max.
+// within [lo, lo*2^attempt] and capped at hi.
 func TestBackoffGrowsWithJitter(t *testing.T) {
 	t.Parallel()
-	min, max := 500*time.Millisecond, 30*time.Second
+	lo, hi := 500*time.Millisecond, 30*time.Second
 	for attempt := 0; attempt < 70; attempt++ {
-		ceil := max
+		ceil := hi
 		if attempt < 6 {
-			ceil = min << attempt
+			ceil = lo << attempt
 		}
 		seen := map[time.Duration]bool{}
 		for range 200 {
-			d := jitter(min, max, attempt)
-			if d < min || d > ceil {
-				t.Fatalf("attempt %d: wait %s outside [%s, %s]", attempt, d, min, ceil)
+			d := jitter(lo, hi, attempt)
+			if d < lo || d > ceil {
+				t.Fatalf("attempt %d: wait %s outside [%s, %s]", attempt, d, lo, ceil)
 			}
 			seen[d] = true
 		}
