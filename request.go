@@ -138,7 +138,11 @@ func (c *Client) readResponse(ctx context.Context, req request, st *callState, h
 	if out == nil || hresp.StatusCode == http.StatusNoContent {
 		return resp, nil
 	}
-	if err := decodeInto(st.body, out); err != nil {
+	body := st.body
+	// The call's state lives on in the context of Response.Request: it
+	// must not keep the raw body alive beside the decoded answer.
+	st.body = nil
+	if err := decodeInto(body, out); err != nil {
 		return resp, c.requestError(req, st.attempts, err)
 	}
 	return resp, nil
