@@ -40,7 +40,31 @@ FLEET_OUT=${FLEET_OUT:-fleet-results.txt}
 BENCH=${BENCH:-'^Benchmark(List|Create|Delete|All|AllHeap|Overhead)$'}
 
 go test -c -o bench.test .
-trap 'rm -f bench.test' EXIT
+trap 'rm -f bench.test before.test' EXIT
+
+# BEFORE=REV also times the SDK as it was at git revision REV, in the same
+# rounds, as the client "before": the paired ratios then show what a change
+# did, measured under the same load as everything else.
+#   BEFORE=v0.1.0 COUNT=60 BENCHTIME=100ms bench/run.sh
+if [ -n "${BEFORE:-}" ]; then
+	tree=$(mktemp -d)
+	git worktree add --quiet --detach "$tree" "$BEFORE"
+	(cd "$tree/bench" && go test -c -o "$OLDPWD/before.test" .)
+	git worktree remove --force "$tree"
+fi
+# before_round times the old SDK's cases, named as in this binary. Each
+# pattern picks one depth of sub-benchmark, since -test.bench matches
+# level by level.
+before_round() {
+	local pat
+	for pat in '^Benchmark(Create|Delete)$/^client=vpsorg$' \
+		'^Benchmark(List|All|AllHeap)$/./^client=vpsorg$' \
+		'^BenchmarkOverhead$/^(Create|Delete)$/^client=vpsorg$' \
+		'^BenchmarkOverhead$/^(List|All)$/./^client=vpsorg$'; do
+		./before.test -test.run '^$' -test.bench "$pat" -test.benchtime "${BENCHTIME:-1s}" -test.count 1 -test.timeout 30m |
+			grep '^Benchmark' | sed 's/client=vpsorg/client=before/'
+	done
+}
 
 if [ "${FLEET_COUNT:-3}" -gt 0 ]; then
 	: > "$FLEET_OUT"
@@ -59,6 +83,9 @@ fi
 for i in $(seq "${COUNT:-6}"); do
 	echo "# round $i of ${COUNT:-6}, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	./bench.test -test.run '^$' -test.bench "$BENCH" -test.benchtime "${BENCHTIME:-1s}" -test.count 1 -test.timeout 30m | tee -a "$OUT"
+	if [ -n "${BEFORE:-}" ]; then
+		before_round | tee -a "$OUT"
+	fi
 done
 
 echo
