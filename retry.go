@@ -161,19 +161,19 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 		return false, nil
 	}
+	serverError := false
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		serverError = true
 		st.ambiguous = true
 	}
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return false, ctx.Err()
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
+	case resp.StatusCode == http.StatusTooManyRequests:
 		return c.retryAfterAllowed(resp), nil
-	case http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case serverError:
 		return idempotent && c.retryAfterAllowed(resp), nil
 	}
 	return false, nil
