@@ -154,7 +154,7 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 	key := objectKey{kind: "backup", serverID: req.ServerID, label: req.Description}
 	list := func(ctx context.Context, page int) ([]Backup, *Response, error) {
 		return s.List(ctx, &BackupListOptions{ServerID: req.ServerID, Type: BackupTypeManual,
-			ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
+			ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
 	match := func(b Backup) bool {
 		return b.Server.ID == req.ServerID && b.Type == BackupTypeManual && b.Description == req.Description

@@ -135,9 +135,3 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	l.n -= int64(n)
 	return n, err
 }
-
-// drain reads what is left of a body the SDK has no use for, up to a
-// limit, so that closing it hands the connection back to the pool.
-func drain(body io.Reader) {
-	_, _ = io.CopyN(io.Discard, body, maxErrorBodySize)
-}

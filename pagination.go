@@ -10,6 +10,11 @@ import (
 	"strconv"
 )
 
+// maxPageSize is the largest page_size the API serves (DRF's max_page_size;
+// vpsorgtest.MaxPageSize is the same). The waiters and the look-ups after a
+// lost write ask for it, since what they cost is the number of pages.
+const maxPageSize = 100
+
 // ListOptions selects a page of a list. Zero values leave the choice to the
 // server (page 1, its default page size).
 type ListOptions struct {

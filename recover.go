@@ -15,9 +15,6 @@ import (
 // result shows in a list. RELIABILITY.md states the rules and their limits.
 
 const (
-	// lookupPageSize is the API's largest page, so that a look-up costs as
-	// few requests as it can.
-	lookupPageSize = 100
 	// lookupMaxPages bounds the pages one look-up reads: a server with more
 	// than that many matching objects is not answering a look-up sensibly.
 	lookupMaxPages = 50
@@ -213,7 +210,7 @@ func (c *Client) findRestoring(ctx context.Context, serverID int64) (*Server, *R
 		at    *Response
 	)
 	err := scan(ctx, func(ctx context.Context, page int) ([]Server, *Response, error) {
-		return c.Servers.List(ctx, &ServerListOptions{Status: ServerStatusRestoring, ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
+		return c.Servers.List(ctx, &ServerListOptions{Status: ServerStatusRestoring, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}, func(items []Server, resp *Response) bool {
 		for i := range items {
 			if items[i].ID == serverID && items[i].Status == ServerStatusRestoring {

@@ -120,7 +120,7 @@ func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Clie
 // in which case it is the redirect itself) gives way to the error.
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil && err != nil {
-		drain(resp.Body)
+		_ = discardBody(resp.Body) // only so that the connection can be reused
 		_ = resp.Body.Close()
 		return nil, err
 	}

@@ -167,7 +167,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 	}
 	key := objectKey{kind: "snapshot", serverID: req.ServerID, label: req.Name}
 	list := func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
-		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
+		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
 	match := func(sn Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
 	return create(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
@@ -211,7 +211,7 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
 	var snap *Snapshot
 	err := scan(ctx, func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
-		return s.List(ctx, &SnapshotListOptions{ListOptions: ListOptions{Page: page, PageSize: lookupPageSize}})
+		return s.List(ctx, &SnapshotListOptions{ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}, func(items []Snapshot, _ *Response) bool {
 		for i := range items {
 			if items[i].ID == snapshotID {

@@ -10,11 +10,6 @@ import (
 	"time"
 )
 
-// maxPageSize is the largest page_size the API serves (DRF's max_page_size;
-// vpsorgtest.MaxPageSize is the same). The fleet waiters ask for it, since
-// their requests grow with the number of pages.
-const maxPageSize = 100
-
 // WaitAll waits until every backup in backups is completed or failed, with
 // polls shared by all of them, and returns them as last seen, in the order
 // given. Use it instead of one [BackupsService.Wait] per backup: its
