@@ -86,7 +86,6 @@ type fleet[T tracked] struct {
 type waiter[T tracked] struct {
 	id     int64
 	server int64
-	given  *T     // the caller's object, returned until a poll sees it
 	last   T      // as a poll last saw it, once seen is true
 	seen   bool   // a poll has seen it
 	status Status // the status last known
@@ -167,13 +166,14 @@ func newFleetWait[T tracked](c *Client, objs []*T, opts *WaitOptions, f fleet[T]
 		if err := checkID(field, id); err != nil {
 			return nil, err
 		}
-		if err := checkServerFilter(f.server(obj)); err != nil {
+		server := f.server(obj)
+		if err := checkServerFilter(server); err != nil {
 			return nil, err
 		}
 		if w.byID[id] != nil {
 			continue
 		}
-		wt := &waiter[T]{id: id, server: f.server(obj), given: obj, status: (*obj).currentStatus()}
+		wt := &waiter[T]{id: id, server: server, status: (*obj).currentStatus()}
 		w.byID[id] = wt
 		w.order = append(w.order, wt)
 		g := w.servers[wt.server]
