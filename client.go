@@ -47,7 +47,8 @@ type Client struct {
 	throttle     *throttle // WithRateLimit, and the pause after a 429
 	retryWaitMax time.Duration
 	adjustWait   func(time.Duration) time.Duration
-	sleep        func(ctx context.Context, d time.Duration) error
+	sleep        func(ctx context.Context, d time.Duration) error // the throttle's pauses
+	pollSleep    func(ctx context.Context, d time.Duration) error // the waiters' pauses between polls
 	now          func() time.Time
 	recovery     bool     // look for a write's result when its answer was lost
 	handout      *handout // the objects the Client's creates returned
@@ -90,6 +91,7 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		retryWaitMax: cfg.retryWaitMax,
 		adjustWait:   cfg.adjustWait,
 		sleep:        cfg.sleep,
+		pollSleep:    cfg.pollSleep,
 		now:          cfg.now,
 		recovery:     !cfg.noRecovery,
 		handout:      newHandout(),
@@ -99,6 +101,9 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
+	}
+	if c.pollSleep == nil {
+		c.pollSleep = c.sleep
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -110,10 +115,12 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	inner := wrapHTTPClient(user, c.origin)
 	if cfg.httpClient == nil {
 		// No one else holds the default client, so its Transport cannot
-		// be swapped later: send through it directly. net/http then keeps
-		// Timeout with the request's context, not with a goroutine and a
-		// timer per request as it must for a transport it does not know.
-		inner.Transport = user.Transport
+		// change later: leave it nil, and net/http sends through
+		// http.DefaultTransport as it is at each request. When that is
+		// still its own *http.Transport, net/http keeps Timeout with the
+		// request's context, not with a goroutine and a timer per request
+		// as it must for a transport it does not know.
+		inner.Transport = nil
 	}
 	c.http = c.newRetryClient(inner, cfg)
 	c.throttle = newThrottle(cfg, c.now, c.sleep)
@@ -160,12 +167,19 @@ func (c *Client) Format(f fmt.State, verb rune) {
 	fmt.Fprint(f, c.String())
 }
 
-// defaultHTTPClient is a pooled client of our own, so that the SDK never
-// shares http.DefaultTransport's tuning with the rest of the program.
+// defaultTimeout bounds one try of a Client made without [WithHTTPClient],
+// as the Timeout of its HTTP client.
+const defaultTimeout = 60 * time.Second
+
+// defaultHTTPClient sends through http.DefaultTransport, whatever it holds:
+// net/http's own transport, or what the program put there before or after
+// NewClient (httpmock.Activate, gock, a tracing wrapper), which then sees
+// the SDK's requests as it sees any other. The SDK needs nothing of its
+// type: connection reuse comes from draining every body and from the
+// waiters polling one request at a time, which the default two idle
+// connections per host serve.
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t, Timeout: 60 * time.Second}
+	return &http.Client{Timeout: defaultTimeout}
 }
 
 // wrapHTTPClient returns a client that behaves as user does but refuses to

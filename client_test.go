@@ -183,16 +183,13 @@ func TestNewClientDefaults(t *testing.T) {
 	if c.Backups == nil || c.Snapshots == nil || c.Servers == nil {
 		t.Fatal("a service is nil")
 	}
-	// Our own pooled transport, not the program-wide default.
-	rt := c.http.HTTPClient.Transport
-	if ut, ok := rt.(userTransport); ok {
-		rt = ut.transport()
+	// http.DefaultTransport as it is at each request (a nil Transport),
+	// so that what the program put there sees the SDK's requests.
+	if rt := c.http.HTTPClient.Transport; rt != nil {
+		t.Errorf("the default HTTP client has a transport of its own, %T", rt)
 	}
-	if rt == http.DefaultTransport {
-		t.Error("the default Client shares http.DefaultTransport")
-	}
-	if c.http.HTTPClient.Timeout <= 0 {
-		t.Error("the default HTTP client has no timeout")
+	if got := c.http.HTTPClient.Timeout; got != defaultTimeout {
+		t.Errorf("the default HTTP client's timeout is %s, want %s", got, defaultTimeout)
 	}
 }
 
