@@ -13,6 +13,7 @@ func WithWaitHook(fn func(d time.Duration)) Option {
 	return func(c *config) error {
 		c.adjustWait = func(d time.Duration) time.Duration { fn(d); return 0 }
 		c.sleep = func(ctx context.Context, d time.Duration) error { fn(d); return ctx.Err() }
+		c.pollSleep = c.sleep
 		return nil
 	}
 }

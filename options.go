@@ -27,7 +27,8 @@ type config struct {
 	insecureHTTP bool
 	noRecovery   bool
 
-	ratePerSecond float64 // WithRateLimit; 0 for none
+	ratePerSecond float64                                          // WithRateLimit; 0 for none
+	pollSleep     func(ctx context.Context, d time.Duration) error // WithPollSleep
 	rateBurst     int
 
 	// Test seams, set only through export_test.go: the pause between tries
@@ -184,6 +185,29 @@ func WithRateLimit(perSecond float64, burst int) Option {
 			return fmt.Errorf("vpsorg: WithRateLimit: burst %d: need at least 1", burst)
 		}
 		c.ratePerSecond, c.rateBurst = perSecond, burst
+		return nil
+	}
+}
+
+// WithPollSleep replaces how the waiters ([BackupsService.Wait],
+// [BackupsService.WaitAll], their [SnapshotsService] twins and
+// [ServersService.Wait]) let time pass between two polls. fn gets the pause
+// the polling schedule asks for ([WaitOptions]: from Interval, doubling up
+// to MaxInterval, with jitter) and returns when the next poll may go, or
+// with an error, which ends the wait as the context's end does: return
+// ctx's error when ctx ends. By default the Client sleeps d, or until ctx
+// ends. Pauses between retries and for rate limits are not affected.
+//
+// It is meant for fakes and simulated time. A Client from
+// [github.com/vpsorg/vpsorg-go/vpsorgtest.Server.Client] has it set, so
+// that a wait moves the fake's clock on instead of sleeping, and a test of
+// a create-and-wait flow takes milliseconds. NewClient refuses a nil fn.
+func WithPollSleep(fn func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("vpsorg: WithPollSleep: nil function")
+		}
+		c.pollSleep = fn
 		return nil
 	}
 }

@@ -62,10 +62,10 @@ type tracked interface {
 // poller is one object being waited for: where to look for it, and which
 // of its statuses end the wait.
 type poller[T tracked] struct {
-	what  string                                    // "backup 502", for errors
-	id    int64                                     // the object's id
-	list  func(context.Context) iter.Seq2[T, error] // a listing it appears in
-	final func(Status) (bool, error)                // whether the wait is over, and how
+	what  string                                     // "backup 502", for errors
+	id    int64                                      // the object's id
+	list  func(context.Context) iter.Seq2[*T, error] // a listing it appears in
+	final func(Status) (bool, error)                 // whether the wait is over, and how
 }
 
 // wait polls p until a final status, an error or the end of ctx, backing
@@ -76,7 +76,7 @@ func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T,
 	start := c.now()
 	pace := newPacer(o)
 	for {
-		if err := c.sleep(ctx, pace.next()); err != nil {
+		if err := c.pollSleep(ctx, pace.next()); err != nil {
 			return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
 		}
 		obj, err := find(p.list(ctx), p.id)
@@ -178,7 +178,7 @@ func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions)
 	return wait(ctx, s.client, opts, b, poller[Backup]{
 		what:  fmt.Sprintf("backup %d", b.ID),
 		id:    b.ID,
-		list:  func(ctx context.Context) iter.Seq2[Backup, error] { return s.All(ctx, filter) },
+		list:  func(ctx context.Context) iter.Seq2[*Backup, error] { return s.All(ctx, filter) },
 		final: finalOperation,
 	})
 }
@@ -209,7 +209,7 @@ func (s *SnapshotsService) Wait(ctx context.Context, snap *Snapshot, opts *WaitO
 	return wait(ctx, s.client, opts, snap, poller[Snapshot]{
 		what:  fmt.Sprintf("snapshot %d", snap.ID),
 		id:    snap.ID,
-		list:  func(ctx context.Context) iter.Seq2[Snapshot, error] { return s.All(ctx, filter) },
+		list:  func(ctx context.Context) iter.Seq2[*Snapshot, error] { return s.All(ctx, filter) },
 		final: finalOperation,
 	})
 }
@@ -236,7 +236,7 @@ func (s *ServersService) Wait(ctx context.Context, serverID int64, opts *WaitOpt
 	return wait(ctx, s.client, opts, nil, poller[Server]{
 		what: fmt.Sprintf("server %d", serverID),
 		id:   serverID,
-		list: func(ctx context.Context) iter.Seq2[Server, error] {
+		list: func(ctx context.Context) iter.Seq2[*Server, error] {
 			return concat(s.All(ctx, restoring), s.All(ctx, every))
 		},
 		final: func(s Status) (bool, error) { return s != ServerStatusRestoring, nil },
@@ -261,13 +261,13 @@ func concat[T any](first, second iter.Seq2[T, error]) iter.Seq2[T, error] {
 }
 
 // find walks seq until the item with id, stopping the walk there.
-func find[T identified](seq iter.Seq2[T, error], id int64) (*T, error) {
+func find[T identified](seq iter.Seq2[*T, error], id int64) (*T, error) {
 	for item, err := range seq {
 		if err != nil {
 			return nil, err
 		}
-		if item.itemID() == id {
-			return &item, nil
+		if (*item).itemID() == id {
+			return item, nil
 		}
 	}
 	return nil, ErrNotFound

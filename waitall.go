@@ -130,7 +130,7 @@ func waitAll[T tracked](ctx context.Context, c *Client, objs []*T, opts *WaitOpt
 	}
 	pace := newPacer(w.o)
 	for {
-		if err := c.sleep(ctx, pace.next()); err != nil {
+		if err := c.pollSleep(ctx, pace.next()); err != nil {
 			return w.results(objs), w.errors(err)
 		}
 		err := w.poll(ctx)

@@ -8,7 +8,15 @@ import (
 )
 
 // Client returns a vpsorg.Client that talks to this server with its token.
-// opts are applied after the base URL, so they may override it. Like
+// opts are applied after the Client's own, so they may override them.
+//
+// Its waits take no real seconds: it is made with vpsorg.WithPollSleep, so
+// that the pause between two polls moves the server's own clock on instead
+// of sleeping, and Wait, WaitAll and Servers.Wait return at the first poll
+// after the fake finishes the operation. On a test's clock ([WithClock])
+// the pause is a couple of milliseconds of real time, and a wait returns at
+// the poll after the test moves the clock. The polling schedule itself
+// (vpsorg.WaitOptions) is the real one. Like
 // httptest, it panics if vpsorg.NewClient fails, which only a bad option can
 // cause.
 //
@@ -17,7 +25,7 @@ import (
 // vpsorg.WithInsecureHTTP, because the fake speaks plain HTTP only.
 func (s *Server) Client(opts ...vpsorg.Option) *vpsorg.Client {
 	base := url.URL{Scheme: "http", Host: s.ts.Listener.Addr().String(), Path: "/api/v1/"}
-	all := []vpsorg.Option{}
+	all := []vpsorg.Option{vpsorg.WithPollSleep(s.passTime)}
 	if addr, ok := s.ts.Listener.Addr().(*net.TCPAddr); ok {
 		switch {
 		case addr.IP.IsUnspecified():

@@ -29,6 +29,7 @@ type config struct {
 	completionDelay time.Duration
 	restoreDuration time.Duration
 	now             func() time.Time
+	testClock       bool // now is the test's (WithClock), not time.Now
 	pageSize        int
 	pageLinks       bool
 	faultSeed       uint64
@@ -85,7 +86,7 @@ func WithRestoreDuration(d time.Duration) Option {
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
-			c.now = now
+			c.now, c.testClock = now, true
 		}
 	}
 }

@@ -25,6 +25,7 @@ type Server struct {
 	cfg       config
 	ts        *httptest.Server
 	conns     atomic.Int64
+	skipped   atomic.Int64  // nanoseconds the own clock was moved on by waiting clients (passTime)
 	control   http.Handler  // ControlHandler
 	accessMu  sync.Mutex    // keeps WithAccessLog's lines whole
 	closing   chan struct{} // closed by Close, so delayed answers stop waiting
