@@ -80,7 +80,7 @@ type BackupCreateRequest struct {
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
-func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]Backup, *Response, error) {
+func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*Backup, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -104,13 +104,13 @@ func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]B
 //		if err != nil { return err }
 //		fmt.Println(b.ID)
 //	}
-func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[Backup, error] {
+func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[*Backup, error] {
 	var o BackupListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if err := o.validate(); err != nil {
-		return failSeq[Backup](err)
+		return failSeq[*Backup](err)
 	}
 	return all[Backup](ctx, s.client, "backups/", o.Page, func(page int) any {
 		q := o
@@ -152,11 +152,11 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 		return nil, nil, err
 	}
 	key := objectKey{kind: "backup", serverID: req.ServerID, label: req.Description}
-	list := func(ctx context.Context, page int) ([]Backup, *Response, error) {
+	list := func(ctx context.Context, page int) ([]*Backup, *Response, error) {
 		return s.List(ctx, &BackupListOptions{ServerID: req.ServerID, Type: BackupTypeManual,
 			ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
-	match := func(b Backup) bool {
+	match := func(b *Backup) bool {
 		return b.Server.ID == req.ServerID && b.Type == BackupTypeManual && b.Description == req.Description
 	}
 	return create(ctx, s.client, request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)

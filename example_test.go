@@ -158,7 +158,7 @@ func ExampleBackupsService_List() {
 		log.Fatal(err)
 	}
 	// The API promises no order: sort by creation time when it matters.
-	slices.SortFunc(backups, func(a, b vpsorg.Backup) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(backups, func(a, b *vpsorg.Backup) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	fmt.Println(resp.Count, "backups, next page:", resp.NextPage)
 	for _, b := range backups {
 		fmt.Println(b.ID, b.Type, b.Status, *b.SizeMB, b.CreatedAt.Format(time.RFC3339), b.ExpiresAt != nil)

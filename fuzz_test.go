@@ -156,7 +156,7 @@ func FuzzListEnvelope(f *testing.F) {
 
 // checkPage compares what List decoded with a plain decode of body under
 // the same JSON rules (unmarshalJSON) into raw values.
-func checkPage(t *testing.T, body []byte, items []Backup, resp *Response) {
+func checkPage(t *testing.T, body []byte, items []*Backup, resp *Response) {
 	t.Helper()
 	var plain struct {
 		Count   int              `json:"count"`

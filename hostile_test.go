@@ -30,11 +30,11 @@ func TestHostileListAnswers(t *testing.T) {
 		name    string
 		status  int
 		body    string
-		all     bool                // walk with All instead of one List
-		page2   string              // when set, the body of page 2 at testBase+"backups/?page=2"
-		wantErr []string            // substrings of the error; nil for success
-		is      error               // errors.Is target, when one applies
-		check   func([]Backup) bool // for successes
+		all     bool                 // walk with All instead of one List
+		page2   string               // when set, the body of page 2 at testBase+"backups/?page=2"
+		wantErr []string             // substrings of the error; nil for success
+		is      error                // errors.Is target, when one applies
+		check   func([]*Backup) bool // for successes
 	}{
 		{name: "invalid JSON", body: `{"count": 1, "results": [}`, wantErr: []string{"decode response", "invalid character"}},
 		{name: "truncated JSON", body: `{"count": 3, "results": [{"id": 501, "server": {"id": 1`, wantErr: []string{"decode response"}, is: io.ErrUnexpectedEOF},
@@ -59,7 +59,7 @@ func TestHostileListAnswers(t *testing.T) {
 		{
 			name:  "a key in another case is not the field",
 			body:  `{"count": 1, "results": [{"ID": 3, "Status": "completed"}]}`,
-			check: func(b []Backup) bool { return len(b) == 1 && b[0].ID == 0 && b[0].Status == "" },
+			check: func(b []*Backup) bool { return len(b) == 1 && b[0].ID == 0 && b[0].Status == "" },
 		},
 		{name: "bad date", body: `{"count": 1, "results": [{"id": 1, "created_at": "yesterday"}]}`, wantErr: []string{"decode response", "parsing time"}},
 		{name: "next is a number", body: page("5"), wantErr: []string{"decode response"}},
@@ -67,7 +67,7 @@ func TestHostileListAnswers(t *testing.T) {
 			name: "unknown fields and enum values are kept",
 			body: `{"count": 1, "facets": {"a": [1, {"b": null}]}, "results": [{"id": 7, "backup_type": "hourly", "status": "queued",
 				"colour": "red", "server": {"id": 1, "name": "x", "zone": [1, 2]}, "size_mb": 9223372036854775807}]}`,
-			check: func(b []Backup) bool {
+			check: func(b []*Backup) bool {
 				return len(b) == 1 && b[0].ID == 7 && b[0].Type == "hourly" && b[0].Status == "queued" &&
 					b[0].Server.Name == "x" && b[0].SizeMB != nil && *b[0].SizeMB == 1<<63-1
 			},
@@ -76,7 +76,7 @@ func TestHostileListAnswers(t *testing.T) {
 		{
 			name: "invalid UTF-8 becomes U+FFFD",
 			body: "{\"count\": 1, \"results\": [{\"id\": 4, \"description\": \"caf\xe9\"}]}",
-			check: func(b []Backup) bool {
+			check: func(b []*Backup) bool {
 				return len(b) == 1 && b[0].ID == 4 && b[0].Description == "caf\uFFFD"
 			},
 		},
@@ -97,7 +97,7 @@ func TestHostileListAnswers(t *testing.T) {
 			name: "All: same origin written differently is followed", all: true,
 			body:  page(`"HTTPS://API.test:443/api/v1/backups/?page=2"`),
 			page2: `{"count":2,"next":null,"results":[{"id":2}]}`,
-			check: func(b []Backup) bool { return len(b) == 2 && b[1].ID == 2 },
+			check: func(b []*Backup) bool { return len(b) == 2 && b[1].ID == 2 },
 		},
 	}
 	for _, tt := range tests {
@@ -117,7 +117,7 @@ func TestHostileListAnswers(t *testing.T) {
 				return httpmock.NewStringResponse(status, tt.body), nil
 			})
 			var (
-				items []Backup
+				items []*Backup
 				err   error
 			)
 			if tt.all {

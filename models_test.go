@@ -237,7 +237,7 @@ func TestDocumentedBodiesThroughClient(t *testing.T) {
 				v, r, err := c.Backups.List(ctx, nil)
 				return v, r, err
 			},
-			func(t *testing.T) any { return documentedBackups(t) }, 3},
+			func(t *testing.T) any { return pointers(documentedBackups(t)) }, 3},
 		{"Backups.Create", http.MethodPost, "/api/v1/backups/", `{"server_id":12345,"description":"Pre-deployment backup"}`, "backup_create.json", 201,
 			func(ctx context.Context, c *Client) (any, *Response, error) {
 				v, r, err := c.Backups.Create(ctx, &BackupCreateRequest{ServerID: 12345, Description: "Pre-deployment backup"})
@@ -249,7 +249,7 @@ func TestDocumentedBodiesThroughClient(t *testing.T) {
 				v, r, err := c.Snapshots.List(ctx, nil)
 				return v, r, err
 			},
-			func(t *testing.T) any { return documentedSnapshots(t) }, 2},
+			func(t *testing.T) any { return pointers(documentedSnapshots(t)) }, 2},
 		{"Snapshots.Create", http.MethodPost, "/api/v1/snapshots/",
 			`{"server_id":12345,"name":"before-update-snapshot","description":"Snapshot before system update"}`, "snapshot_create.json", 201,
 			func(ctx context.Context, c *Client) (any, *Response, error) {
@@ -268,7 +268,7 @@ func TestDocumentedBodiesThroughClient(t *testing.T) {
 				v, r, err := c.Servers.List(ctx, nil)
 				return v, r, err
 			},
-			func(t *testing.T) any { return documentedServers(t) }, 2},
+			func(t *testing.T) any { return pointers(documentedServers(t)) }, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -327,8 +327,8 @@ func TestUnknownFieldsAndValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Backup{{ID: 900, Server: ServerRef{ID: 1, Name: "s"}, Type: "weekly", Status: "queued", SizeMB: modelInt64(10),
-		CreatedAt: modelTime(t, "2025-01-16T02:00:00Z")}}
+	want := pointers([]Backup{{ID: 900, Server: ServerRef{ID: 1, Name: "s"}, Type: "weekly", Status: "queued", SizeMB: modelInt64(10),
+		CreatedAt: modelTime(t, "2025-01-16T02:00:00Z")}})
 	if !sameModel(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", modelDump(got), modelDump(want))
 	}

@@ -81,7 +81,7 @@ func getPage[T any](ctx context.Context, c *Client, req request) (*envelope[T], 
 }
 
 // list returns one page and fills the Response's Count and NextPage.
-func list[T any](ctx context.Context, c *Client, path string, query any, lo ListOptions) ([]T, *Response, error) {
+func list[T any](ctx context.Context, c *Client, path string, query any, lo ListOptions) ([]*T, *Response, error) {
 	env, resp, err := getPage[T](ctx, c, request{path: path, query: query})
 	if err != nil {
 		return nil, resp, err
@@ -103,7 +103,18 @@ func list[T any](ctx context.Context, c *Client, path string, query any, lo List
 			resp.NextPage = page + 1
 		}
 	}
-	return env.Results, resp, nil
+	return pointers(env.Results), resp, nil
+}
+
+// pointers returns a pointer to each item, into items' own array: one
+// allocation for the page, not one per item, and what a List returns feeds
+// WaitAll or Delete as it is.
+func pointers[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
 }
 
 // pageOf reads the page number of a next link, or returns def.
@@ -121,16 +132,17 @@ func pageOf(raw string, def int) int {
 // all walks every page lazily, yielding items one by one. queryFor returns
 // the query for a page number; it must not share memory with the caller's
 // options, which All never changes.
-func all[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
+func all[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		for env, err := range pages[T](ctx, c, path, first, queryFor) {
 			if err != nil {
-				yield(zero, err)
+				yield(nil, err)
 				return
 			}
 			for i := range env.Results {
-				if !yield(env.Results[i], nil) {
+				// Each page is a new array, so the pointer stays the
+				// caller's after the loop moves on.
+				if !yield(&env.Results[i], nil) {
 					return
 				}
 			}

@@ -108,11 +108,11 @@ func serverStart(lw *lostWrite, resp *Response, received time.Time) (time.Time, 
 }
 
 // pageFunc fetches one page of a look-up's list.
-type pageFunc[T any] func(ctx context.Context, page int) ([]T, *Response, error)
+type pageFunc[T any] func(ctx context.Context, page int) ([]*T, *Response, error)
 
 // scan walks the pages of a look-up's list, at most lookupMaxPages of them,
 // giving each page and its answer to visit until visit says stop.
-func scan[T any](ctx context.Context, next pageFunc[T], visit func([]T, *Response) (more bool)) error {
+func scan[T any](ctx context.Context, next pageFunc[T], visit func([]*T, *Response) (more bool)) error {
 	for page, n := 1, 0; page > 0 && n < lookupMaxPages; n++ {
 		items, resp, err := next(ctx, page)
 		if err != nil {
@@ -139,7 +139,7 @@ func (s Snapshot) createdAt() time.Time { return s.CreatedAt }
 // returns is recorded as handed out, and its look-up finds the oldest
 // object of key made since the call began that no other call of this
 // Client was given.
-func create[T made](ctx context.Context, c *Client, req request, key objectKey, list pageFunc[T], match func(T) bool) (*T, *Response, error) {
+func create[T made](ctx context.Context, c *Client, req request, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
 	c.handout.begin(key)
 	answered := func(out *T, err error) {
 		var id int64
@@ -155,7 +155,7 @@ func create[T made](ctx context.Context, c *Client, req request, key objectKey, 
 }
 
 // findMade is a create's look-up: see create.
-func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectKey, list pageFunc[T], match func(T) bool) (*T, *Response, error) {
+func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
 	// A create of the same object from this Client whose answer is still
 	// coming may own an object the list shows: wait until it has it.
 	if err := c.handout.settle(ctx, key); err != nil {
@@ -164,10 +164,10 @@ func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectK
 	var (
 		since      time.Time
 		first      *Response
-		candidates []T
+		candidates []*T
 		noClock    bool
 	)
-	err := scan(ctx, list, func(items []T, resp *Response) bool {
+	err := scan(ctx, list, func(items []*T, resp *Response) bool {
 		if first == nil {
 			first = resp
 			var ok bool
@@ -177,7 +177,7 @@ func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectK
 			}
 		}
 		for _, it := range items {
-			if match(it) && !it.createdAt().Before(since) {
+			if match(it) && !(*it).createdAt().Before(since) {
 				candidates = append(candidates, it)
 			}
 		}
@@ -191,12 +191,12 @@ func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectK
 	}
 	// The oldest first: a create that began after this one, and is not yet
 	// answered, made its object later.
-	slices.SortFunc(candidates, func(a, b T) int {
-		return cmp.Or(a.createdAt().Compare(b.createdAt()), cmp.Compare(a.itemID(), b.itemID()))
+	slices.SortFunc(candidates, func(a, b *T) int {
+		return cmp.Or((*a).createdAt().Compare((*b).createdAt()), cmp.Compare((*a).itemID(), (*b).itemID()))
 	})
-	for i := range candidates {
-		if c.handout.claim(key.kind, candidates[i].itemID()) {
-			return &candidates[i], first, nil
+	for _, cand := range candidates {
+		if c.handout.claim(key.kind, (*cand).itemID()) {
+			return cand, first, nil
 		}
 	}
 	return nil, first, nil
@@ -209,12 +209,12 @@ func (c *Client) findRestoring(ctx context.Context, serverID int64) (*Server, *R
 		found *Server
 		at    *Response
 	)
-	err := scan(ctx, func(ctx context.Context, page int) ([]Server, *Response, error) {
+	err := scan(ctx, func(ctx context.Context, page int) ([]*Server, *Response, error) {
 		return c.Servers.List(ctx, &ServerListOptions{Status: ServerStatusRestoring, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
-	}, func(items []Server, resp *Response) bool {
-		for i := range items {
-			if items[i].ID == serverID && items[i].Status == ServerStatusRestoring {
-				found, at = &items[i], resp
+	}, func(items []*Server, resp *Response) bool {
+		for _, it := range items {
+			if it.ID == serverID && it.Status == ServerStatusRestoring {
+				found, at = it, resp
 				return false
 			}
 		}

@@ -96,7 +96,7 @@ type ServerRestore struct {
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
-func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]Server, *Response, error) {
+func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*Server, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -115,13 +115,13 @@ func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]S
 // The errors yielded are those of [ServersService.List] (a
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
-func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[Server, error] {
+func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[*Server, error] {
 	var o ServerListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if err := o.validate(); err != nil {
-		return failSeq[Server](err)
+		return failSeq[*Server](err)
 	}
 	return all[Server](ctx, s.client, "servers/", o.Page, func(page int) any {
 		q := o

@@ -95,7 +95,7 @@ func validSnapshotName(name string) bool {
 // Every call can also fail in the ways the package's [Errors] section lists.
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
-func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, *Response, error) {
+func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]*Snapshot, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -114,13 +114,13 @@ func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) 
 // The errors yielded are those of [SnapshotsService.List] (a
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
-func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[Snapshot, error] {
+func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[*Snapshot, error] {
 	var o SnapshotListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if err := o.validate(); err != nil {
-		return failSeq[Snapshot](err)
+		return failSeq[*Snapshot](err)
 	}
 	return all[Snapshot](ctx, s.client, "snapshots/", o.Page, func(page int) any {
 		q := o
@@ -166,10 +166,10 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 		return nil, nil, &ValidationError{Field: "name", Message: "must be non-empty letters, digits, '-' and '_'"}
 	}
 	key := objectKey{kind: "snapshot", serverID: req.ServerID, label: req.Name}
-	list := func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
+	list := func(ctx context.Context, page int) ([]*Snapshot, *Response, error) {
 		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
-	match := func(sn Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
+	match := func(sn *Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
 	return create(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
 }
 
@@ -210,12 +210,12 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 // "restoring".
 func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
 	var snap *Snapshot
-	err := scan(ctx, func(ctx context.Context, page int) ([]Snapshot, *Response, error) {
+	err := scan(ctx, func(ctx context.Context, page int) ([]*Snapshot, *Response, error) {
 		return s.List(ctx, &SnapshotListOptions{ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
-	}, func(items []Snapshot, _ *Response) bool {
-		for i := range items {
-			if items[i].ID == snapshotID {
-				snap = &items[i]
+	}, func(items []*Snapshot, _ *Response) bool {
+		for _, it := range items {
+			if it.ID == snapshotID {
+				snap = it
 				return false
 			}
 		}

@@ -97,7 +97,7 @@ Manual backups never expire; a server keeps at most 10.`,
 					return err
 				}
 			}
-			return writeOne(a.stdout, out, backupView, *b)
+			return writeOne(a.stdout, out, backupView, b)
 		}),
 	}
 	addOutputFlags(cmd, &out)
@@ -113,15 +113,15 @@ func backupsLater(serverID int64) string {
 }
 
 func newBackupsDeleteCmd(a *app) *cobra.Command {
-	return newDeleteCmd(a, deleteCommand[vpsorg.Backup]{
+	return newDeleteCmd(a, deleteCommand[*vpsorg.Backup]{
 		kind: "backup",
 		example: `  vpsorg backups delete 499
   vpsorg backups delete 499 502 --yes`,
-		list: func(ctx context.Context, c *vpsorg.Client) iter.Seq2[vpsorg.Backup, error] {
+		list: func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
 			return c.Backups.All(ctx, nil)
 		},
 		id: backupView.id,
-		label: func(b vpsorg.Backup) string {
+		label: func(b *vpsorg.Backup) string {
 			return fmt.Sprintf("%d (%s, %s)", b.ID, b.Server.Name, day(b.CreatedAt))
 		},
 		del: func(ctx context.Context, c *vpsorg.Client, id int64) error {
@@ -215,7 +215,7 @@ a time, with a progress bar on a terminal.`,
 				}
 				return err
 			})
-			deleted := make([]vpsorg.Backup, 0, len(doomed))
+			deleted := make([]*vpsorg.Backup, 0, len(doomed))
 			for i, b := range doomed {
 				if errs[i] == nil {
 					deleted = append(deleted, b)
@@ -241,7 +241,7 @@ a time, with a progress bar on a terminal.`,
 // pruneServerName names the server for prune's messages. The backups
 // carry its name; with none, the server list says whether it exists at
 // all, since a filtered list of an unknown server is simply empty.
-func pruneServerName(ctx context.Context, c *vpsorg.Client, serverID int64, manual []vpsorg.Backup) (string, error) {
+func pruneServerName(ctx context.Context, c *vpsorg.Client, serverID int64, manual []*vpsorg.Backup) (string, error) {
 	if len(manual) > 0 {
 		return serverRef(manual[0].Server), nil
 	}
@@ -256,8 +256,8 @@ func pruneServerName(ctx context.Context, c *vpsorg.Client, serverID int64, manu
 // completed ones and the other completed ones, newest first. Backups in
 // progress, failed or of any other status are in neither: prune leaves
 // them alone. Automatic ones never get here.
-func prunePlan(manual []vpsorg.Backup, keep int) (kept, doomed []vpsorg.Backup) {
-	var completed []vpsorg.Backup
+func prunePlan(manual []*vpsorg.Backup, keep int) (kept, doomed []*vpsorg.Backup) {
+	var completed []*vpsorg.Backup
 	for _, b := range manual {
 		if b.Type == vpsorg.BackupTypeManual && b.Status == vpsorg.StatusCompleted {
 			completed = append(completed, b)

@@ -126,34 +126,34 @@ func cell(s string) string {
 // The views of the API's objects. Tables show dates in UTC, RFC 3339, and
 // sizes for people; JSON keeps the API's values.
 var (
-	backupView = view[vpsorg.Backup]{
+	backupView = view[*vpsorg.Backup]{
 		columns: []string{"ID", "SERVER", "TYPE", "STATUS", "SIZE", "CREATED", "EXPIRES"},
-		row: func(b vpsorg.Backup) []string {
+		row: func(b *vpsorg.Backup) []string {
 			expires := ""
 			if b.ExpiresAt != nil {
 				expires = date(*b.ExpiresAt)
 			}
 			return []string{id(b.ID), serverRef(b.Server), string(b.Type), string(b.Status), size(b.SizeMB), date(b.CreatedAt), expires}
 		},
-		id: func(b vpsorg.Backup) int64 { return b.ID },
+		id: func(b *vpsorg.Backup) int64 { return b.ID },
 	}
-	snapshotView = view[vpsorg.Snapshot]{
+	snapshotView = view[*vpsorg.Snapshot]{
 		columns: []string{"ID", "SERVER", "NAME", "STATUS", "SIZE", "CREATED"},
-		row: func(s vpsorg.Snapshot) []string {
+		row: func(s *vpsorg.Snapshot) []string {
 			return []string{id(s.ID), serverRef(s.Server), s.Name, string(s.Status), size(s.SizeMB), date(s.CreatedAt)}
 		},
-		id: func(s vpsorg.Snapshot) int64 { return s.ID },
+		id: func(s *vpsorg.Snapshot) int64 { return s.ID },
 	}
-	serverView = view[vpsorg.Server]{
+	serverView = view[*vpsorg.Server]{
 		columns: []string{"ID", "NAME", "STATUS", "LOCATION", "IP", "PLAN", "CREATED"},
-		row: func(s vpsorg.Server) []string {
+		row: func(s *vpsorg.Server) []string {
 			plan := ""
 			if s.Plan != nil {
 				plan = s.Plan.Name
 			}
 			return []string{id(s.ID), s.Name, string(s.Status), s.Location, s.IPAddress, plan, date(s.CreatedAt)}
 		},
-		id: func(s vpsorg.Server) int64 { return s.ID },
+		id: func(s *vpsorg.Server) int64 { return s.ID },
 	}
 )
 
@@ -203,10 +203,10 @@ func newestFirst[T any](items []T, created func(T) time.Time, id func(T) int64) 
 	})
 }
 
-func sortBackups(bs []vpsorg.Backup) {
-	newestFirst(bs, func(b vpsorg.Backup) time.Time { return b.CreatedAt }, backupView.id)
+func sortBackups(bs []*vpsorg.Backup) {
+	newestFirst(bs, func(b *vpsorg.Backup) time.Time { return b.CreatedAt }, backupView.id)
 }
 
-func sortSnapshots(ss []vpsorg.Snapshot) {
-	newestFirst(ss, func(s vpsorg.Snapshot) time.Time { return s.CreatedAt }, snapshotView.id)
+func sortSnapshots(ss []*vpsorg.Snapshot) {
+	newestFirst(ss, func(s *vpsorg.Snapshot) time.Time { return s.CreatedAt }, snapshotView.id)
 }

@@ -179,7 +179,7 @@ func TestCellKeepsTheTable(t *testing.T) {
 	t.Parallel()
 	b := vpsorg.Backup{ID: 1, Server: vpsorg.ServerRef{ID: 2, Name: "evil\tname\nnext"}, Type: "manual", Status: "completed"}
 	var s stream
-	if err := writeTable(&s, backupView, []vpsorg.Backup{b}); err != nil {
+	if err := writeTable(&s, backupView, []*vpsorg.Backup{&b}); err != nil {
 		t.Fatal(err)
 	}
 	if lines := strings.Count(s.String(), "\n"); lines != 2 {

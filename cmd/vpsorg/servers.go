@@ -89,7 +89,7 @@ longer restoring and prints the server.`,
 			ctx := cmd.Context()
 			backups := c.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID})
 			err = confirmFound(ctx, a, yes, backups, "backup", []int64{backupID}, backupView.id, "check --backup: "+backupsLater(serverID),
-				func(found []vpsorg.Backup) string {
+				func(found []*vpsorg.Backup) string {
 					b := found[0]
 					return fmt.Sprintf("Restore server %s from backup %d (%s, %s)? This overwrites all data on the server.",
 						serverRef(b.Server), b.ID, b.Type, day(b.CreatedAt))
@@ -154,5 +154,5 @@ func (a *app) finishRestore(ctx context.Context, c *vpsorg.Client, out outputFla
 	if err != nil {
 		return err
 	}
-	return writeOne(a.stdout, out, serverView, *srv)
+	return writeOne(a.stdout, out, serverView, srv)
 }

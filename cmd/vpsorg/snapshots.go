@@ -91,7 +91,7 @@ inconsistent; stopping it first is safest.`,
 					return err
 				}
 			}
-			return writeOne(a.stdout, out, snapshotView, *snap)
+			return writeOne(a.stdout, out, snapshotView, snap)
 		}),
 	}
 	addOutputFlags(cmd, &out)
@@ -138,7 +138,7 @@ the server is no longer restoring and prints the server.`,
 				return err
 			}
 			ctx := cmd.Context()
-			err = confirmFound(ctx, a, yes, listSnapshots(ctx, c), "snapshot", ids, snapshotView.id, "", func(found []vpsorg.Snapshot) string {
+			err = confirmFound(ctx, a, yes, listSnapshots(ctx, c), "snapshot", ids, snapshotView.id, "", func(found []*vpsorg.Snapshot) string {
 				s := found[0]
 				return fmt.Sprintf("Restore server %s from snapshot %d (%s, %s)? This overwrites all data on the server.",
 					serverRef(s.Server), s.ID, s.Name, day(s.CreatedAt))
@@ -165,13 +165,13 @@ the server is no longer restoring and prints the server.`,
 }
 
 func newSnapshotsDeleteCmd(a *app) *cobra.Command {
-	return newDeleteCmd(a, deleteCommand[vpsorg.Snapshot]{
+	return newDeleteCmd(a, deleteCommand[*vpsorg.Snapshot]{
 		kind: "snapshot",
 		example: `  vpsorg snapshots delete 798
   vpsorg snapshots list --server 12345 -q | xargs vpsorg snapshots delete --yes`,
 		list: listSnapshots,
 		id:   snapshotView.id,
-		label: func(s vpsorg.Snapshot) string {
+		label: func(s *vpsorg.Snapshot) string {
 			return fmt.Sprintf("%d (%s, %s, %s)", s.ID, s.Name, s.Server.Name, day(s.CreatedAt))
 		},
 		del: func(ctx context.Context, c *vpsorg.Client, id int64) error {
@@ -181,6 +181,6 @@ func newSnapshotsDeleteCmd(a *app) *cobra.Command {
 	})
 }
 
-func listSnapshots(ctx context.Context, c *vpsorg.Client) iter.Seq2[vpsorg.Snapshot, error] {
+func listSnapshots(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Snapshot, error] {
 	return c.Snapshots.All(ctx, nil)
 }

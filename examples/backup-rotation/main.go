@@ -158,8 +158,8 @@ func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) 
 
 // manualBackups returns a server's manual backups, oldest first. The API
 // promises no order, so they are sorted here.
-func manualBackups(ctx context.Context, client *vpsorg.Client, serverID int64) ([]vpsorg.Backup, error) {
-	var backups []vpsorg.Backup
+func manualBackups(ctx context.Context, client *vpsorg.Client, serverID int64) ([]*vpsorg.Backup, error) {
+	var backups []*vpsorg.Backup
 	for b, err := range client.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID, Type: vpsorg.BackupTypeManual}) {
 		if err != nil {
 			return nil, fmt.Errorf("list backups of server %d: %w", serverID, err)
@@ -170,14 +170,14 @@ func manualBackups(ctx context.Context, client *vpsorg.Client, serverID int64) (
 			backups = append(backups, b)
 		}
 	}
-	slices.SortFunc(backups, func(a, b vpsorg.Backup) int {
+	slices.SortFunc(backups, func(a, b *vpsorg.Backup) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return backups, nil
 }
 
 // deleteBackups deletes backups; one already gone counts as deleted.
-func deleteBackups(ctx context.Context, client *vpsorg.Client, out io.Writer, backups []vpsorg.Backup) error {
+func deleteBackups(ctx context.Context, client *vpsorg.Client, out io.Writer, backups []*vpsorg.Backup) error {
 	for _, b := range backups {
 		if _, err := client.Backups.Delete(ctx, b.ID); err != nil && !errors.Is(err, vpsorg.ErrNotFound) {
 			return fmt.Errorf("delete backup %d: %w", b.ID, err)
@@ -187,6 +187,6 @@ func deleteBackups(ctx context.Context, client *vpsorg.Client, out io.Writer, ba
 	return nil
 }
 
-func printBackup(out io.Writer, b vpsorg.Backup) {
+func printBackup(out io.Writer, b *vpsorg.Backup) {
 	fmt.Fprintf(out, "  %d  %s  %s  %s\n", b.ID, b.CreatedAt.Format("2006-01-02 15:04 MST"), b.Status, b.Description)
 }

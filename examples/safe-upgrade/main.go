@@ -183,22 +183,22 @@ func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) 
 
 // listSnapshots returns a server's snapshots, oldest first. The API promises
 // no order, so they are sorted here.
-func listSnapshots(ctx context.Context, client *vpsorg.Client, serverID int64) ([]vpsorg.Snapshot, error) {
-	var snapshots []vpsorg.Snapshot
+func listSnapshots(ctx context.Context, client *vpsorg.Client, serverID int64) ([]*vpsorg.Snapshot, error) {
+	var snapshots []*vpsorg.Snapshot
 	for s, err := range client.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: serverID}) {
 		if err != nil {
 			return nil, fmt.Errorf("list snapshots of server %d: %w", serverID, err)
 		}
 		snapshots = append(snapshots, s)
 	}
-	slices.SortFunc(snapshots, func(a, b vpsorg.Snapshot) int {
+	slices.SortFunc(snapshots, func(a, b *vpsorg.Snapshot) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return snapshots, nil
 }
 
 // deleteSnapshots deletes snapshots; one already gone counts as deleted.
-func deleteSnapshots(ctx context.Context, client *vpsorg.Client, out io.Writer, snapshots []vpsorg.Snapshot) error {
+func deleteSnapshots(ctx context.Context, client *vpsorg.Client, out io.Writer, snapshots []*vpsorg.Snapshot) error {
 	for _, s := range snapshots {
 		if _, err := client.Snapshots.Delete(ctx, s.ID); err != nil && !errors.Is(err, vpsorg.ErrNotFound) {
 			return fmt.Errorf("delete snapshot %d: %w", s.ID, err)
