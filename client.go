@@ -24,7 +24,7 @@ const defaultUserAgent = "vpsorg-go/" + Version
 
 // Environment variables read by [NewClientFromEnv].
 const (
-	EnvToken   = "VPSORG_API_TOKEN" //nolint:gosec // the variable's name, not a credential
+	EnvToken   = "VPSORG_API_TOKEN"
 	EnvBaseURL = "VPSORG_API_URL"
 )
 
@@ -58,6 +58,10 @@ type Client struct {
 // error, and never a Client that fails later, for an empty token, a nil or
 // failing option, a malformed base URL, or an http:// base URL to a host
 // other than loopback without [WithInsecureHTTP].
+//
+// Without [WithHTTPClient], requests go through [http.DefaultTransport] as it
+// is at each request, so that an HTTP mock or a tracing wrapper the program
+// put there sees them, each try bounded by a 60 s timeout.
 func NewClient(token string, opts ...Option) (*Client, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {

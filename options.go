@@ -42,7 +42,7 @@ type config struct {
 // section describes it.
 const (
 	DefaultRetryMax     = 4
-	DefaultRetryWaitMin = 500 * time.Millisecond //nolint:revive // Min is the minimum of WithRetryWait's bounds, not minutes
+	DefaultRetryWaitMin = 500 * time.Millisecond
 	DefaultRetryWaitMax = 30 * time.Second
 )
 

@@ -77,6 +77,13 @@ expect 200 GET /_fake/requests
 grep -q '"status":503' "$tmp/body" || fail "the request log lacks the faulted request"
 expect 204 POST /_fake/reset
 
+# README's test in another language: Python's standard library only.
+if command -v python3 >/dev/null; then
+	timeout 60 python3 cmd/vpsorg-fake/testdata/example.py "$root" "$token" || fail "the Python example failed"
+else
+	echo "fake-smoke: no python3 here; the Python example was not run"
+fi
+
 kill -TERM "$pid"
 for _ in $(seq 100); do
 	kill -0 "$pid" 2>/dev/null || break
