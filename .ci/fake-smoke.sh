@@ -75,6 +75,9 @@ expect 503 GET /api/v1/snapshots/
 expect 200 GET /api/v1/snapshots/
 expect 200 GET /_fake/requests
 grep -q '"status":503' "$tmp/body" || fail "the request log lacks the faulted request"
+expect 201 POST /_fake/backups '{"server_id": 12345, "created_at": "2024-06-01T03:00:00Z", "description": "history"}'
+expect 200 GET '/api/v1/backups/?server_id=12345'
+grep -q '"created_at":"2024-06-01T03:00:00Z"' "$tmp/body" || fail "the added backup is not listed"
 expect 204 POST /_fake/reset
 
 # README's test in another language: Python's standard library only.

@@ -25,11 +25,28 @@ const ControlPrefix = "/_fake/"
 //	GET    /_fake/faults                 the rules, as a JSON list in ParseRules' shape
 //	POST   /_fake/faults                 one rule in ParseRules' shape → 201 and the rule; AddFault
 //	DELETE /_fake/faults                 ClearFaults; 204
+//	POST   /_fake/backups                a backup (below) → 201 {"id": N}; AddBackup
+//	POST   /_fake/snapshots              a snapshot (below) → 201 {"id": N}; AddSnapshot
 //	PUT    /_fake/backups/{id}/status    {"status": "failed"} → 204; SetBackupStatus
 //	PUT    /_fake/snapshots/{id}/status  {"status": "failed"} → 204; SetSnapshotStatus
 //
+// A backup or snapshot to add has the API's field names, as in its list
+// answers, plus the required "server_id"; every other member is optional
+// and follows [Server.AddBackup] and [Server.AddSnapshot]:
+//
+//	{"server_id": 12345, "backup_type": "automatic", "status": "completed",
+//	 "created_at": "2024-01-16T03:00:00Z", "expires_at": "2024-02-15T03:00:00Z",
+//	 "size_mb": 4500, "description": "Automatic daily backup", "id": 0}
+//	{"server_id": 12345, "name": "weekly-2024-01-08", "status": "completed",
+//	 "created_at": "2024-01-08T12:00:00Z", "size_mb": 4856, "description": "Weekly snapshot"}
+//
+// with times in RFC 3339. A JSON list of them (up to 1 MiB in all, a few
+// thousand) is added all or none in one request, answered 201 {"ids": [...]}
+// in the list's order, so a year of history takes one request.
+//
 // Errors are JSON {"detail": "..."}: 400 for a body that is not what the
-// endpoint takes, saying why; 404 for an unknown path or id; 405, with
+// endpoint takes, saying why and naming the field ("status: ...", and
+// "[3] status: ..." for the fourth item of a list); 404 for an unknown path or id; 405, with
 // Allow, for a method the path does not take.
 //
 // Each entry of the request log is
@@ -68,6 +85,8 @@ func (s *Server) newControl() http.Handler {
 		http.MethodPost:   s.controlAddFault,
 		http.MethodDelete: s.controlClearFaults,
 	})
+	route(ControlPrefix+"backups", map[string]http.HandlerFunc{http.MethodPost: s.controlAddBackups})
+	route(ControlPrefix+"snapshots", map[string]http.HandlerFunc{http.MethodPost: s.controlAddSnapshots})
 	route(ControlPrefix+"backups/{id}/status", map[string]http.HandlerFunc{
 		http.MethodPut: s.controlStatus("backup", s.forceBackup),
 	})
@@ -185,9 +204,12 @@ func (s *Server) controlStatus(kind string, force func(int64, vpsorg.Status) boo
 // answers 400 with the reason and reports false.
 func readControlBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	data, ok := readAll(w, r)
-	if !ok {
-		return false
-	}
+	return ok && decodeControl(w, data, v)
+}
+
+// decodeControl decodes a control request's JSON body, already read,
+// strictly into v, or answers 400 with the reason and reports false.
+func decodeControl(w http.ResponseWriter, data []byte, v any) bool {
 	if err := decodeStrict(data, v); err != nil {
 		controlError(w, http.StatusBadRequest, "body: "+err.Error())
 		return false

@@ -21,6 +21,12 @@
 // ControlHandler (or WithControlAPI) offers all that over HTTP under /_fake/,
 // as the vpsorg-fake program (cmd/vpsorg-fake) does for tests in any language.
 //
+// AddBackup and AddSnapshot put history on the fake: backups and snapshots
+// as if made earlier, with the dates, statuses and sizes a test gives, even
+// past the per-server limits, which the API's creates still meet. The
+// control API takes them, one or a list at a time, as POST /_fake/backups
+// and POST /_fake/snapshots.
+//
 // Unless WithoutSeed is given, the fake starts with the documented server 12345
 // "web-server-01", its backups 501, 499 and 495 and its snapshots 801 and 798.
 package vpsorgtest

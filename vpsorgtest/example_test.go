@@ -154,6 +154,45 @@ func ExampleServer_AddAutomaticBackup() {
 	// Output: 502 automatic completed 2025-01-17 expires 2025-02-16
 }
 
+func ExampleServer_AddBackup() {
+	srv := vpsorgtest.NewServer(vpsorgtest.WithoutSeed())
+	defer srv.Close()
+	server := srv.AddServer("db-01")
+
+	// Two weeks of manual backups, one a day: past the API's limit of 10,
+	// as history made before the limit would be.
+	first := time.Date(2024, 6, 1, 3, 0, 0, 0, time.UTC)
+	for day := range 14 {
+		_, err := srv.AddBackup(vpsorg.Backup{
+			Server:      vpsorg.ServerRef{ID: server},
+			CreatedAt:   first.AddDate(0, 0, day),
+			Description: "nightly",
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	client := srv.Client()
+	ctx := context.Background()
+	n := 0
+	for b, err := range client.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: server}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if n == 0 {
+			fmt.Println("newest", b.ID, b.CreatedAt.Format(time.DateOnly), b.Status)
+		}
+		n++
+	}
+	// The API's own creates still meet the limit.
+	_, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: server})
+	fmt.Println(n, "backups; create:", errors.Is(err, vpsorg.ErrBadRequest))
+	// Output:
+	// newest 14 2024-06-14 completed
+	// 14 backups; create: true
+}
+
 func ExampleServer_AddServer() {
 	srv := vpsorgtest.NewServer(vpsorgtest.WithoutSeed())
 	defer srv.Close()

@@ -10,44 +10,56 @@ import (
 	"testing"
 )
 
+// controlRefusals are the control endpoints' refusals TestControlErrors
+// checks, on a seeded fake.
+var controlRefusals = []struct {
+	method, path, body string
+	status             int
+	detail             string // a part of the reason
+	allow              string
+}{
+	{"POST", "/_fake/requests", "", 405, `Method "POST" not allowed.`, "GET"},
+	{"GET", "/_fake/reset", "", 405, `Method "GET" not allowed.`, "POST"},
+	{"GET", "/_fake/servers", "", 405, `Method "GET" not allowed.`, "POST"},
+	{"PUT", "/_fake/faults", "", 405, `Method "PUT" not allowed.`, "DELETE, GET, POST"},
+	{"GET", "/_fake/backups/499/status", "", 405, `Method "GET" not allowed.`, "PUT"},
+	{"POST", "/_fake/snapshots/801/status", "", 405, `Method "POST" not allowed.`, "PUT"},
+	{"GET", "/_fake/backups", "", 405, `Method "GET" not allowed.`, "POST"},
+	{"PUT", "/_fake/snapshots", "", 405, `Method "PUT" not allowed.`, "POST"},
+
+	{"POST", "/_fake/servers", `{"name": "x"`, 400, "body: unexpected EOF", ""},
+	{"POST", "/_fake/servers", `{"name": 7}`, 400, "body: name: want a string, not a JSON number", ""},
+	{"POST", "/_fake/servers", `{"name": "x", "size": 2}`, 400, `body: unknown field "size"`, ""},
+	{"POST", "/_fake/servers", `{}`, 400, "name: missing", ""},
+	{"POST", "/_fake/servers", ``, 400, "body: no JSON value", ""},
+	{"POST", "/_fake/faults", `{"fault": {"status": 503}`, 400, "rule: unexpected EOF", ""},
+	{"POST", "/_fake/faults", `{"nth": -1, "fault": {"status": 503}}`, 400, "rule: nth -1: want 1 or more", ""},
+	{"POST", "/_fake/faults", `{"fault": {"delay": "soon"}}`, 400, `rule: fault.delay "soon"`, ""},
+	{"POST", "/_fake/faults", `[{"fault": {"status": 503}}]`, 400, "rule: want an object, not a JSON array", ""},
+	{"PUT", "/_fake/backups/499/status", `{"state": "failed"}`, 400, `body: unknown field "state"`, ""},
+	{"PUT", "/_fake/backups/499/status", `{"status": ""}`, 400, "status: missing", ""},
+	{"PUT", "/_fake/snapshots/801/status", `"failed"`, 400, "body: want an object, not a JSON string", ""},
+	{"POST", "/_fake/backups", `{"server_id": 1}`, 400, "server_id: no server 1", ""},
+	{"POST", "/_fake/backups", `{"server_id": 12345, "status": "done"}`, 400, "status: ", ""},
+	{"POST", "/_fake/backups", `{"server_id": 12345, "backup_type": "weekly"}`, 400, "backup_type: ", ""},
+	{"POST", "/_fake/backups", `{"server_id": 12345, "created_at": "2025-01-16"}`, 400, "created_at: ", ""},
+	{"POST", "/_fake/backups", `[{"server_id": 12345}, {"server_id": 12345, "sizemb": 1}]`, 400, `body: unknown field "sizemb"`, ""},
+	{"POST", "/_fake/backups", `{"server_id": 12345,}`, 400, "body: ", ""},
+	{"POST", "/_fake/snapshots", `[{"server_id": 12345, "name": "a/b"}]`, 400, "[0] name: ", ""},
+
+	{"PUT", "/_fake/backups/1/status", `{"status": "failed"}`, 404, "No backup 1.", ""},
+	{"PUT", "/_fake/snapshots/1/status", `{"status": "failed"}`, 404, "No snapshot 1.", ""},
+	{"PUT", "/_fake/backups/abc/status", `{"status": "failed"}`, 404, `No backup "abc"`, ""},
+	{"GET", "/_fake/nothing", "", 404, "No control endpoint /_fake/nothing.", ""},
+	{"GET", "/_fake/", "", 404, "No control endpoint", ""},
+}
+
 // TestControlErrors checks every control endpoint's refusals: a JSON
 // {"detail": ...} with the status and, for a wrong method, Allow.
 func TestControlErrors(t *testing.T) {
 	t.Parallel()
 	f := start(t)
-	tests := []struct {
-		method, path, body string
-		status             int
-		detail             string // a part of the reason
-		allow              string
-	}{
-		{"POST", "/_fake/requests", "", 405, `Method "POST" not allowed.`, "GET"},
-		{"GET", "/_fake/reset", "", 405, `Method "GET" not allowed.`, "POST"},
-		{"GET", "/_fake/servers", "", 405, `Method "GET" not allowed.`, "POST"},
-		{"PUT", "/_fake/faults", "", 405, `Method "PUT" not allowed.`, "DELETE, GET, POST"},
-		{"GET", "/_fake/backups/499/status", "", 405, `Method "GET" not allowed.`, "PUT"},
-		{"POST", "/_fake/snapshots/801/status", "", 405, `Method "POST" not allowed.`, "PUT"},
-
-		{"POST", "/_fake/servers", `{"name": "x"`, 400, "body: unexpected EOF", ""},
-		{"POST", "/_fake/servers", `{"name": 7}`, 400, "body: name: want a string, not a JSON number", ""},
-		{"POST", "/_fake/servers", `{"name": "x", "size": 2}`, 400, `body: unknown field "size"`, ""},
-		{"POST", "/_fake/servers", `{}`, 400, "name: missing", ""},
-		{"POST", "/_fake/servers", ``, 400, "body: no JSON value", ""},
-		{"POST", "/_fake/faults", `{"fault": {"status": 503}`, 400, "rule: unexpected EOF", ""},
-		{"POST", "/_fake/faults", `{"nth": -1, "fault": {"status": 503}}`, 400, "rule: nth -1: want 1 or more", ""},
-		{"POST", "/_fake/faults", `{"fault": {"delay": "soon"}}`, 400, `rule: fault.delay "soon"`, ""},
-		{"POST", "/_fake/faults", `[{"fault": {"status": 503}}]`, 400, "rule: want an object, not a JSON array", ""},
-		{"PUT", "/_fake/backups/499/status", `{"state": "failed"}`, 400, `body: unknown field "state"`, ""},
-		{"PUT", "/_fake/backups/499/status", `{"status": ""}`, 400, "status: missing", ""},
-		{"PUT", "/_fake/snapshots/801/status", `"failed"`, 400, "body: want an object, not a JSON string", ""},
-
-		{"PUT", "/_fake/backups/1/status", `{"status": "failed"}`, 404, "No backup 1.", ""},
-		{"PUT", "/_fake/snapshots/1/status", `{"status": "failed"}`, 404, "No snapshot 1.", ""},
-		{"PUT", "/_fake/backups/abc/status", `{"status": "failed"}`, 404, `No backup "abc"`, ""},
-		{"GET", "/_fake/nothing", "", 404, "No control endpoint /_fake/nothing.", ""},
-		{"GET", "/_fake/", "", 404, "No control endpoint", ""},
-	}
-	for _, tt := range tests {
+	for _, tt := range controlRefusals {
 		a := f.control(t, tt.method, tt.path, tt.body)
 		if a.status != tt.status {
 			t.Errorf("%s %s %s: status %d, want %d; body %s", tt.method, tt.path, tt.body, a.status, tt.status, a.body)
@@ -99,6 +111,37 @@ func TestControlStatus(t *testing.T) {
 	if s := snaps[1].(map[string]any); s["id"] != 798.0 || s["status"] != "pending_upload" {
 		t.Fatalf("snapshot %v", s)
 	}
+}
+
+// TestControlHistory adds a backup and snapshots as history made earlier
+// and finds them in the API's lists.
+func TestControlHistory(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	added := f.control(t, "POST", "/_fake/backups", `{"server_id": 12345, "backup_type": "automatic",
+		"size_mb": 4100, "created_at": "2024-06-01T03:00:00Z", "description": "Automatic daily backup"}`).wantStatus(t, 201).object(t)
+	if len(added) != 1 || added["id"] != 502.0 {
+		t.Fatalf("added %v, want {id: 502}", added)
+	}
+	backups := f.do(t, "GET", "/api/v1/backups/?server_id=12345", "").wantStatus(t, 200).object(t)["results"].([]any)
+	want := map[string]any{"id": 502.0, "server": map[string]any{"id": 12345.0, "name": "web-server-01"},
+		"backup_type": "automatic", "status": "completed", "size_mb": 4100.0, "created_at": "2024-06-01T03:00:00Z",
+		"expires_at": "2024-07-01T03:00:00Z", "description": "Automatic daily backup"}
+	if got := backups[0].(map[string]any); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("listed %v, want %v", got, want)
+	}
+
+	// Past the limit of 5 snapshots in one request; the API's create then
+	// meets the limit.
+	ids := f.control(t, "POST", "/_fake/snapshots", `[{"server_id": 12345, "name": "w1"}, {"server_id": 12345, "name": "w2"},
+		{"server_id": 12345, "name": "w3"}, {"server_id": 12345, "name": "w4"}]`).wantStatus(t, 201).object(t)["ids"]
+	if fmt.Sprint(ids) != "[802 803 804 805]" {
+		t.Fatalf("ids %v", ids)
+	}
+	if n := f.do(t, "GET", "/api/v1/snapshots/", "").object(t)["count"]; n != 6.0 {
+		t.Fatalf("%v snapshots, want 6", n)
+	}
+	f.do(t, "POST", "/api/v1/snapshots/", `{"server_id": 12345, "name": "now"}`).wantStatus(t, 400)
 }
 
 func TestControlFaults(t *testing.T) {
