@@ -98,7 +98,6 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	}
 	c.http = c.newRetryClient(innerHTTPClient(cfg.httpClient, c.origin), cfg)
 	c.throttle = newThrottle(cfg, c.now, c.sleep)
-	c.throttle.install(c.http)
 	c.Backups = &BackupsService{client: c}
 	c.Snapshots = &SnapshotsService{client: c}
 	c.Servers = &ServersService{client: c}

@@ -24,7 +24,7 @@ func (e *outcomeError) Is(target error) bool { return target == ErrOutcomeUnknow
 
 // write sends req, a POST, and decodes a 2xx answer into out. answered, if
 // set, is told how the POST ended before anything else happens. When the
-// POST failed after it may have acted on the server (see checkRetry), write
+// POST failed after it may have acted on the server (send.go: afterTry), write
 // calls find to look for its result instead of answering at once: a result
 // found makes the call a success with Response.Recovered set; nothing
 // found, or a look-up that failed, gives the POST's error, which then also
@@ -33,21 +33,21 @@ func write[T any](ctx context.Context, c *Client, req request, out *T,
 	answered func(*T, error), find func(context.Context, *lostWrite) (*T, *Response, error),
 ) (*T, *Response, error) {
 	lw := &lostWrite{start: c.now()}
-	st := &callState{}
-	resp, err := c.doCall(ctx, st, req, out)
+	cl := c.newCall(req)
+	resp, err := cl.do(ctx, out)
 	if answered != nil {
 		answered(out, err)
 	}
 	if err == nil {
 		return out, resp, nil
 	}
-	if !st.ambiguous {
+	if !cl.ambiguous {
 		return nil, resp, err
 	}
 	if !c.recovery {
 		return nil, resp, &outcomeError{err: err, reason: "the write may have been carried out; recovery is off"}
 	}
-	c.debug(ctx, "answer lost, looking for the result", req, "attempts", st.attempts, "error", err)
+	c.debug(ctx, "answer lost, looking for the result", req, "attempts", cl.attempts, "error", err)
 	found, fresp, ferr := find(ctx, lw)
 	switch {
 	case ferr != nil:
@@ -59,7 +59,7 @@ func write[T any](ctx context.Context, c *Client, req request, out *T,
 	}
 	c.debug(ctx, "result found", req, "request_id", fresp.RequestID)
 	r := *fresp
-	r.Recovered, r.Attempts, r.Count, r.NextPage = true, st.attempts, 0, 0
+	r.Recovered, r.Attempts, r.Count, r.NextPage = true, cl.attempts, 0, 0
 	return found, &r, nil
 }
 
