@@ -74,12 +74,16 @@ func withoutAuth(r *http.Request) *http.Request {
 	if r == nil {
 		return nil
 	}
-	// A shallow copy with its own header map is enough: the request has
-	// been sent and nothing changes it any more.
+	// A shallow copy with a header map of its own is enough: the request
+	// has been sent and nothing changes it, or its header values, any more.
 	out := new(http.Request)
 	*out = *r
-	out.Header = r.Header.Clone()
-	out.Header.Del("Authorization")
+	out.Header = make(http.Header, len(r.Header))
+	for k, v := range r.Header {
+		if k != "Authorization" {
+			out.Header[k] = v
+		}
+	}
 	if r.Response != nil {
 		prev := *r.Response
 		prev.Request = withoutAuth(prev.Request)
