@@ -26,9 +26,9 @@ func (cl *call) wroteRequest(info httptrace.WroteRequestInfo) {
 	}
 }
 
-// send makes the tries of hreq and returns the last answer, whose body a
-// 2xx has already had read (see afterTry), or the error that ended them.
-// The Client's settings (retry.go: newRetryClient) go into a
+// send makes the tries of hreq and returns the last answer (a 2xx with its
+// body already read: see afterTry), or the error that ended them. The
+// Client's settings (retry.go: newRetryClient) go into a
 // retryablehttp.Client of the call's own, so that its hooks are the
 // call's methods and know it without asking the context.
 func (cl *call) send(hreq *retryablehttp.Request) (*http.Response, error) {
