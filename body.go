@@ -44,9 +44,48 @@ func marshalJSON(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// readAnswer reads the body of a 2xx answer whole, inside the try that got
+// it (send.go: afterTry), and closes it: a body the call decodes is
+// returned, any other is drained. An answer that breaks off in its body
+// (unexpected EOF, a reset, fewer bytes than Content-Length) so becomes a
+// failed try, a *bodyError, which the retry policy sees as a connection
+// lost after the request was written: a GET or DELETE is tried again, a
+// POST is not, since the server acted. The body of any other status is left
+// for the answer's reading (response.go): the status arrived whole and
+// decides the call, and the error body is only its message.
+func readAnswer(resp *http.Response, want bool) ([]byte, error) {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, nil
+	}
+	var (
+		b   []byte
+		err error
+	)
+	if want {
+		b, err = readSuccessBody(resp)
+	} else {
+		err = discardBody(resp.Body)
+	}
+	_ = resp.Body.Close()
+	// Nothing more to read: go-retryablehttp drains the body of a try it
+	// repeats, and would log a read of a closed body as an error.
+	resp.Body = http.NoBody
+	if err != nil {
+		return nil, &bodyError{err: err}
+	}
+	return b, nil
+}
+
+// bodyError is a 2xx answer whose body could not be read whole. The
+// request reached the server, which answered: whatever it was asked to do,
+// it may have done.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
 // readSuccessBody reads a whole 2xx body, refusing one over maxBodySize
-// before reading past the limit. It runs inside the retry loop (see
-// [callState.readAnswer]), so a body that breaks off is a failed try.
+// before reading past the limit.
 func readSuccessBody(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > maxBodySize {
 		return nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrResponseTooLarge, resp.ContentLength, maxBodySize)

@@ -1,6 +1,7 @@
 package vpsorg
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,34 +64,24 @@ type Client struct {
 // is at each request, so that an HTTP mock or a tracing wrapper the program
 // put there sees them, each try bounded by a 60 s timeout.
 func NewClient(token string, opts ...Option) (*Client, error) {
-	token = strings.TrimSpace(token)
-	if token == "" {
-		return nil, errors.New("vpsorg: NewClient: empty token")
+	auth, err := bearer(token)
+	if err != nil {
+		return nil, err
 	}
-	if strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
-		// Said without the token itself: errors never carry it.
-		return nil, errors.New("vpsorg: NewClient: token contains white space or control characters")
-	}
-	cfg := defaultConfig()
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, fmt.Errorf("vpsorg: NewClient: option %d is nil", i)
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	cfg, err := configure(opts)
+	if err != nil {
+		return nil, err
 	}
 	base, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
 	if err != nil {
 		return nil, err
 	}
-	auth := "Bearer " + token
 	c := &Client{
 		base:         base.String(),
 		basePath:     base.Path,
 		origin:       originOf(base),
 		auth:         &auth,
-		userAgent:    cfg.userAgent,
+		userAgent:    cmp.Or(cfg.userAgent, defaultUserAgent),
 		logger:       cfg.logger,
 		retryWaitMax: cfg.retryWaitMax,
 		adjustWait:   cfg.adjustWait,
@@ -99,9 +90,6 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		now:          cfg.now,
 		recovery:     !cfg.noRecovery,
 		handout:      newHandout(),
-	}
-	if c.userAgent == "" {
-		c.userAgent = defaultUserAgent
 	}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
@@ -112,27 +100,40 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	user := cfg.httpClient
-	if user == nil {
-		user = defaultHTTPClient()
-	}
-	inner := wrapHTTPClient(user, c.origin)
-	if cfg.httpClient == nil {
-		// No one else holds the default client, so its Transport cannot
-		// change later: leave it nil, and net/http sends through
-		// http.DefaultTransport as it is at each request. When that is
-		// still its own *http.Transport, net/http keeps Timeout with the
-		// request's context, not with a goroutine and a timer per request
-		// as it must for a transport it does not know.
-		inner.Transport = nil
-	}
-	c.http = c.newRetryClient(inner, cfg)
+	c.http = c.newRetryClient(innerHTTPClient(cfg.httpClient, c.origin), cfg)
 	c.throttle = newThrottle(cfg, c.now, c.sleep)
-	c.throttle.install(c.http)
 	c.Backups = &BackupsService{client: c}
 	c.Snapshots = &SnapshotsService{client: c}
 	c.Servers = &ServersService{client: c}
 	return c, nil
+}
+
+// bearer returns the Authorization value for token, refusing one that is
+// empty or could add header lines.
+func bearer(token string) (string, error) {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return "", errors.New("vpsorg: NewClient: empty token")
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
+		// Said without the token itself: errors never carry it.
+		return "", errors.New("vpsorg: NewClient: token contains white space or control characters")
+	}
+	return "Bearer " + token, nil
+}
+
+// configure applies opts, in order, to the defaults.
+func configure(opts []Option) (config, error) {
+	cfg := defaultConfig()
+	for i, opt := range opts {
+		if opt == nil {
+			return cfg, fmt.Errorf("vpsorg: NewClient: option %d is nil", i)
+		}
+		if err := opt(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
 }
 
 // NewClientFromEnv returns a Client for the token in VPSORG_API_TOKEN and,
@@ -184,6 +185,23 @@ const defaultTimeout = 60 * time.Second
 // connections per host serve.
 func defaultHTTPClient() *http.Client {
 	return &http.Client{Timeout: defaultTimeout}
+}
+
+// innerHTTPClient returns the *http.Client the Client sends through: the
+// user's, wrapped, or its own default one.
+func innerHTTPClient(user *http.Client, api origin) *http.Client {
+	if user != nil {
+		return wrapHTTPClient(user, api)
+	}
+	inner := wrapHTTPClient(defaultHTTPClient(), api)
+	// No one else holds the default client, so its Transport cannot
+	// change later: leave it nil, and net/http sends through
+	// http.DefaultTransport as it is at each request. When that is still
+	// its own *http.Transport, net/http keeps Timeout with the request's
+	// context, not with a goroutine and a timer per request as it must
+	// for a transport it does not know.
+	inner.Transport = nil
+	return inner
 }
 
 // wrapHTTPClient returns a client that behaves as user does but refuses to

@@ -11,8 +11,9 @@ import (
 // a retry answers 404, that earlier try may have deleted the object: gone
 // is what was asked, so the call succeeds.
 func (c *Client) deleteObject(ctx context.Context, path string) (*Response, error) {
-	resp, err := c.do(ctx, request{method: http.MethodDelete, path: path}, nil)
-	if err != nil && resp != nil && resp.ambiguous && errors.Is(err, ErrNotFound) {
+	cl := c.newCall(request{method: http.MethodDelete, path: path})
+	resp, err := cl.do(ctx, nil)
+	if err != nil && resp != nil && cl.ambiguous && errors.Is(err, ErrNotFound) {
 		return resp, nil
 	}
 	return resp, err

@@ -6,19 +6,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 )
 
 // throttle paces every try the Client sends: the token bucket of
 // [WithRateLimit], when set, and the pause a 429's Retry-After asks of the
-// whole Client. It hangs on go-retryablehttp's per-try hooks rather than
-// wrapping the transport: net/http enforces http.Client.Timeout with a
-// goroutine, a timer and a channel per request for any RoundTripper it does
-// not know, which a wrapper around the default *http.Transport would cost
-// every request (12 allocations), limit or not. The hooks see the same
-// tries: the request hook runs before each one, retries included, and the
-// retry check after each, with the call's context.
+// whole Client. A call's tries come to it from their hooks (send.go: wait
+// before each try, retries included, observe after each) rather than
+// through a wrapper around the transport: net/http enforces
+// http.Client.Timeout with a goroutine, a timer and a channel per request
+// for any RoundTripper it does not know, which a wrapper around the default
+// *http.Transport would cost every request (12 allocations), limit or not.
 type throttle struct {
 	lim      *rate.Limiter // nil without WithRateLimit
 	maxPause time.Duration // the longest Retry-After the Client waits out
@@ -26,8 +24,8 @@ type throttle struct {
 	sleep    func(ctx context.Context, d time.Duration) error
 
 	mu    sync.Mutex
-	until time.Time       // no try before this, set by the latest 429
-	owner context.Context // the call whose 429 set until; its own backoff waits it out
+	until time.Time // no try before this, set by the latest 429
+	owner *call     // the call whose 429 set until; its own backoff waits it out
 }
 
 func newThrottle(cfg config, now func() time.Time, sleep func(context.Context, time.Duration) error) *throttle {
@@ -38,33 +36,12 @@ func newThrottle(cfg config, now func() time.Time, sleep func(context.Context, t
 	return t
 }
 
-// install chains the throttle onto rc's request hook and retry check,
-// after what is there. Both get the call's own context, the same for every
-// try of one call and different for every call (do makes it), which is how
-// a call's 429 is told from another's.
-func (t *throttle) install(rc *retryablehttp.Client) {
-	before, check := rc.RequestLogHook, rc.CheckRetry
-	rc.RequestLogHook = func(l retryablehttp.Logger, req *http.Request, attempt int) {
-		if before != nil {
-			before(l, req, attempt)
-		}
-		// An error is the context's: the try then fails at once, since
-		// both transports the Client sends through (net/http's and
-		// userTransport) send nothing for a context that has ended.
-		_ = t.wait(req.Context())
-	}
-	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		t.observe(ctx, resp)
-		return check(ctx, resp, err)
-	}
-}
-
-// wait holds a try until the Client's pause is over and a token is free.
-// The pause comes first, so that tries held by it do not pile up tokens
-// to spend at once when it ends, and again after the token, in case a 429
-// started one meanwhile.
-func (t *throttle) wait(ctx context.Context) error {
-	if err := t.waitPause(ctx); err != nil {
+// wait holds a try of cl until the Client's pause is over and a token is
+// free, or ctx ends. The pause comes first, so that tries held by it do not
+// pile up tokens to spend at once when it ends, and again after the token,
+// in case a 429 started one meanwhile.
+func (t *throttle) wait(ctx context.Context, cl *call) error {
+	if err := t.waitPause(ctx, cl); err != nil {
 		return err
 	}
 	if t.lim == nil {
@@ -78,7 +55,7 @@ func (t *throttle) wait(ctx context.Context) error {
 			return err
 		}
 	}
-	return t.waitPause(ctx)
+	return t.waitPause(ctx, cl)
 }
 
 // waitPause sleeps out what is left of the pause. A pause longer than the
@@ -86,10 +63,10 @@ func (t *throttle) wait(ctx context.Context) error {
 // that makes its call fail with [ErrRateLimited], as a Retry-After that
 // long does to the call that got it. The call whose 429 set the pause does
 // not wait it twice: its backoff already did.
-func (t *throttle) waitPause(ctx context.Context) error {
+func (t *throttle) waitPause(ctx context.Context, cl *call) error {
 	t.mu.Lock()
 	left := t.until.Sub(t.now())
-	own := t.owner == ctx
+	own := t.owner == cl
 	t.mu.Unlock()
 	if left <= 0 || left > t.maxPause || own {
 		return nil
@@ -98,8 +75,8 @@ func (t *throttle) waitPause(ctx context.Context) error {
 }
 
 // observe starts or extends the Client's pause on a 429 with Retry-After,
-// answered to the call of ctx.
-func (t *throttle) observe(ctx context.Context, resp *http.Response) {
+// answered to cl.
+func (t *throttle) observe(cl *call, resp *http.Response) {
 	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		return
 	}
@@ -111,6 +88,6 @@ func (t *throttle) observe(ctx context.Context, resp *http.Response) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if until := now.Add(d); until.After(t.until) {
-		t.until, t.owner = until, ctx
+		t.until, t.owner = until, cl
 	}
 }

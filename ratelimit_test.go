@@ -237,3 +237,42 @@ func TestWithRateLimitRefusesBadValues(t *testing.T) {
 		t.Errorf("WithRateLimit(0.5, 1): %v", err)
 	}
 }
+
+// TestThrottleKnowsCallsNotContexts: the throttle alone. The call whose
+// 429 paused the Client does not wait the pause twice, and every other
+// call does, even one on the very same context.
+func TestThrottleKnowsCallsNotContexts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sameCall  bool
+		wantSlept []time.Duration
+	}{
+		{"the call that got the 429", true, nil},
+		{"another call on the same context", false, []time.Duration{4 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := &testClock{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+			var slept []time.Duration
+			th := newThrottle(config{retryWaitMax: time.Minute}, clock.Now, func(ctx context.Context, d time.Duration) error {
+				slept = append(slept, d)
+				return ctx.Err()
+			})
+			ctx := context.Background()
+			owner := &call{}
+			th.observe(owner, &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"4"}}})
+			waiter := &call{}
+			if tt.sameCall {
+				waiter = owner
+			}
+			if err := th.wait(ctx, waiter); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(slept, tt.wantSlept) {
+				t.Fatalf("slept %v; want %v", slept, tt.wantSlept)
+			}
+		})
+	}
+}

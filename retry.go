@@ -1,111 +1,35 @@
 package vpsorg
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// callState is what the retry policy needs to know about one call and
-// cannot learn from go-retryablehttp's callbacks: the method (there is no
-// request when the connection failed), whether the last try's request was
-// written out, and whether an earlier try may have reached the server.
-type callState struct {
-	method    string
-	attempts  int
-	wrote     atomic.Bool // the current try's request was fully written
-	ambiguous bool        // an earlier try may have acted on the server
+// The retry policy, by method (DESIGN.md's table): which outcome of a try
+// is tried again, which may have acted on the server, how long to wait.
+// go-retryablehttp makes the tries; send.go asks judge after each one.
 
-	// The answer's body, read inside the retry loop by readAnswer: wantBody
-	// says whether the call decodes it (else it is only drained), and body
-	// holds the last 2xx body read whole.
-	wantBody bool
-	body     []byte
-
-	trace httptrace.ClientTrace // here rather than allocated on its own
-}
-
-type callStateKey struct{}
-
-// withCallState puts st into ctx, with a trace that tells st when the
-// request has been written.
-func withCallState(ctx context.Context, st *callState) context.Context {
-	ctx = context.WithValue(ctx, callStateKey{}, st)
-	st.trace.WroteRequest = func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			st.wrote.Store(true)
-		}
-	}
-	return httptrace.WithClientTrace(ctx, &st.trace)
-}
-
-// readAnswer is go-retryablehttp's response handler: it runs inside the
-// retry loop on every answer the policy did not retry, and reads a 2xx body
-// whole there. An answer that breaks off in its body (unexpected EOF, a
-// reset, fewer bytes than Content-Length) so becomes a failed try that the
-// policy sees as a lost connection: a GET or DELETE is tried again, a POST
-// is not, since the server acted. The body of any other status is left for
-// readResponse: the status arrived whole and decides the call, and the
-// error body is only its message.
-func (st *callState) readAnswer(resp *http.Response) error {
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil
-	}
-	var err error
-	if st.wantBody {
-		st.body, err = readSuccessBody(resp)
-	} else {
-		err = discardBody(resp.Body)
-	}
-	_ = resp.Body.Close()
-	// Nothing more to read: retryablehttp drains the body of a try it
-	// repeats, and would log a read of a closed body as an error.
-	resp.Body = http.NoBody
-	if err != nil {
-		return &bodyError{err: err}
-	}
-	return nil
-}
-
-// bodyError is a 2xx answer whose body could not be read whole. The
-// request reached the server, which answered: whatever it was asked to do,
-// it may have done.
-type bodyError struct{ err error }
-
-func (e *bodyError) Error() string { return e.err.Error() }
-func (e *bodyError) Unwrap() error { return e.err }
-
-func callStateFrom(ctx context.Context) *callState {
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	return st
-}
-
+// newRetryClient holds the Client's retry settings: go-retryablehttp's
+// bounds, the backoff and the error handler. A call never sends through it
+// but through one of its own made from it (send.go), whose hooks are the
+// call's.
 func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Client {
 	rc := &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryWaitMin: cfg.retryWaitMin,
 		RetryWaitMax: cfg.retryWaitMax,
 		RetryMax:     cfg.retryMax,
-		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
 		ErrorHandler: passThrough,
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
-			if st := callStateFrom(req.Context()); st != nil {
-				st.attempts++
-				st.wrote.Store(false)
-			}
-		},
 	}
 	if cfg.logger != nil {
 		// *slog.Logger has the method set of retryablehttp.LeveledLogger.
@@ -116,8 +40,9 @@ func (c *Client) newRetryClient(hc *http.Client, cfg config) *retryablehttp.Clie
 
 // passThrough hands the last answer back as it is, so the caller turns it
 // into a typed *APIError instead of "giving up after N attempts". An answer
-// that comes with an error (the context ended, or a redirect was refused,
-// in which case it is the redirect itself) gives way to the error.
+// that comes with an error (the context ended, a redirect was refused, in
+// which case it is the redirect itself, or a 2xx body broke off) gives way
+// to the error.
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil && err != nil {
 		_ = discardBody(resp.Body) // only so that the connection can be reused
@@ -130,53 +55,39 @@ func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) 
 	return nil, err
 }
 
-// checkRetry decides by method, because a repeated create makes a second
-// backup and a repeated restore restores twice. POSTs are retried only
-// when the server certainly did not act: a 429, or a request never sent.
-// It notes on the call when a try may have acted, which decides whether a
-// DELETE's 404 means done and whether a failed POST looks for its result.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := callStateFrom(ctx)
-	if st == nil {
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		return false, err
-	}
-	idempotent := st.method != http.MethodPost
+// verdict is what one try's outcome means for its call.
+type verdict struct {
+	retry     bool // send it again, if tries are left
+	ambiguous bool // the try may have acted on the server
+}
+
+// judge decides by method, because a repeated create makes a second backup
+// and a repeated restore restores twice: a POST is tried again only when
+// the server certainly did not act, on a 429 or a request never sent. err
+// is the try's failure (the transport's, or a 2xx body that broke off),
+// else resp is its answer; wrote says whether its request was written
+// whole. An ambiguous try decides whether a DELETE's 404 means done and
+// whether a failed POST looks for its result.
+func (c *Client) judge(method string, resp *http.Response, err error, wrote bool) verdict {
+	idempotent := method != http.MethodPost
 	if err != nil {
-		kind := classifyTransportErr(err, st.wrote.Load())
-		if kind == errAmbiguous {
-			st.ambiguous = true
-		}
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		switch kind {
+		switch classifyTransportErr(err, wrote) {
 		case errNotSent:
-			return true, nil
+			return verdict{retry: true}
 		case errAmbiguous:
-			return idempotent, nil
+			return verdict{retry: idempotent, ambiguous: true}
 		case errFinal:
 		}
-		return false, nil
+		return verdict{}
 	}
-	serverError := false
 	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return verdict{retry: c.retryAfterAllowed(resp)}
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		serverError = true
-		st.ambiguous = true
+		return verdict{retry: idempotent && c.retryAfterAllowed(resp), ambiguous: true}
 	}
-	switch {
-	case ctx.Err() != nil:
-		return false, ctx.Err()
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return c.retryAfterAllowed(resp), nil
-	case serverError:
-		return idempotent && c.retryAfterAllowed(resp), nil
-	}
-	return false, nil
+	return verdict{}
 }
 
 // retryAfterAllowed reports whether the wait the server asks for, if any,

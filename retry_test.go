@@ -371,49 +371,6 @@ func TestBackoffWaitsUseConfiguredBounds(t *testing.T) {
 	}
 }
 
-// TestDeleteGoneAfterAmbiguousFailure: a DELETE whose first try may have
-// worked reports success when the retry finds the object gone; a plain
-// 404 is still ErrNotFound.
-func TestDeleteGoneAfterAmbiguousFailure(t *testing.T) {
-	t.Parallel()
-	notFound := answer{status: 404, body: `{"detail":"Not found."}`}
-	tests := []struct {
-		name    string
-		answers []answer
-		wantErr bool
-	}{
-		{"500 then 404", []answer{{status: 500}, notFound}, false},
-		{"reset after write then 404", []answer{{err: reset(), wrote: true}, notFound}, false},
-		{"504 then 404", []answer{{status: 504}, notFound}, false},
-		{"plain 404", []answer{notFound}, true},
-		{"429 then 404", []answer{{status: 429}, notFound}, true},
-		{"refused then 404", []answer{{err: refused()}, notFound}, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c, mock, _ := newTestClient(t)
-			s := &script{t: t, answers: tc.answers}
-			mock.RegisterResponder("DELETE", testBase+"backups/501/", s.respond)
-
-			resp, err := c.Backups.Delete(context.Background(), 501)
-
-			if tc.wantErr {
-				if !errors.Is(err, ErrNotFound) {
-					t.Fatalf("want ErrNotFound, got %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("want success (the backup is gone), got %v", err)
-			}
-			if resp.Attempts != 2 {
-				t.Fatalf("Attempts = %d; want 2", resp.Attempts)
-			}
-		})
-	}
-}
-
 // TestContextEndsBackoff: a context cancelled while the client waits to
 // retry ends the call at once, with the context's error.
 func TestContextEndsBackoff(t *testing.T) {
@@ -484,5 +441,50 @@ func TestClassifyTransportErr(t *testing.T) {
 				t.Fatalf("classify(%v, wrote=%v) = %d; want %d", tc.err, tc.wrote, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestJudge: the retry table alone, by method, for each kind of outcome:
+// whether the try is sent again, and whether it may have acted.
+func TestJudge(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newTestClient(t, WithRetryWait(time.Millisecond, time.Minute))
+	type want struct{ get, del, post verdict }
+	retry, ambiguous, both := verdict{retry: true}, verdict{ambiguous: true}, verdict{retry: true, ambiguous: true}
+	tests := []struct {
+		name       string
+		status     int // the answer's; 0 for none
+		retryAfter string
+		err        error
+		wrote      bool
+		want       want
+	}{
+		{"200", 200, "", nil, true, want{}},
+		{"404", 404, "", nil, true, want{}},
+		{"429", 429, "30", nil, true, want{retry, retry, retry}},
+		{"429 asking too long", 429, "3600", nil, true, want{}},
+		{"500", 500, "", nil, true, want{both, both, ambiguous}},
+		{"503 asking too long", 503, "3600", nil, true, want{ambiguous, ambiguous, ambiguous}},
+		{"refused", 0, "", refused(), false, want{retry, retry, retry}},
+		{"reset before writing", 0, "", reset(), false, want{retry, retry, retry}},
+		{"reset after writing", 0, "", reset(), true, want{both, both, ambiguous}},
+		{"broken 2xx body", 200, "", &bodyError{err: io.ErrUnexpectedEOF}, false, want{both, both, ambiguous}},
+		{"too large", 200, "", &bodyError{err: ErrResponseTooLarge}, true, want{}},
+		{"TLS", 0, "", x509.UnknownAuthorityError{}, true, want{}},
+	}
+	for _, tt := range tests {
+		var resp *http.Response
+		if tt.status != 0 {
+			// judge reads the status and headers only, never a body.
+			resp = &http.Response{StatusCode: tt.status, Header: http.Header{}}
+			if tt.retryAfter != "" {
+				resp.Header.Set("Retry-After", tt.retryAfter)
+			}
+		}
+		for method, w := range map[string]verdict{http.MethodGet: tt.want.get, http.MethodDelete: tt.want.del, http.MethodPost: tt.want.post} {
+			if got := c.judge(method, resp, tt.err, tt.wrote); got != w {
+				t.Errorf("%s, %s: %+v; want %+v", tt.name, method, got, w)
+			}
+		}
 	}
 }
