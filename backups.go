@@ -81,14 +81,7 @@ type BackupCreateRequest struct {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*Backup, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Backup](ctx, s.client, "backups/", opts, lo)
+	return listPage[Backup](ctx, s.client, "backups/", opts)
 }
 
 // All yields every backup matching opts (which may be nil), fetching the
@@ -105,18 +98,7 @@ func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*
 //		fmt.Println(b.ID)
 //	}
 func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[*Backup, error] {
-	var o BackupListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Backup](err)
-	}
-	return all[Backup](ctx, s.client, "backups/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Backup](ctx, s.client, "backups/", opts)
 }
 
 // Create starts a manual backup of a server (POST /api/v1/backups/) and

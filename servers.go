@@ -97,14 +97,7 @@ type ServerRestore struct {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*Server, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Server](ctx, s.client, "servers/", opts, lo)
+	return listPage[Server](ctx, s.client, "servers/", opts)
 }
 
 // All yields every server matching opts (which may be nil), fetching the
@@ -116,18 +109,7 @@ func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[*Server, error] {
-	var o ServerListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Server](err)
-	}
-	return all[Server](ctx, s.client, "servers/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Server](ctx, s.client, "servers/", opts)
 }
 
 // Restore starts restoring a server from one of its backups (POST

@@ -96,14 +96,7 @@ func validSnapshotName(name string) bool {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]*Snapshot, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Snapshot](ctx, s.client, "snapshots/", opts, lo)
+	return listPage[Snapshot](ctx, s.client, "snapshots/", opts)
 }
 
 // All yields every snapshot matching opts (which may be nil), fetching the
@@ -115,18 +108,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) 
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[*Snapshot, error] {
-	var o SnapshotListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Snapshot](err)
-	}
-	return all[Snapshot](ctx, s.client, "snapshots/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Snapshot](ctx, s.client, "snapshots/", opts)
 }
 
 // Create starts a snapshot of a server (POST /api/v1/snapshots/) and

@@ -237,7 +237,7 @@ func (w *fleetWait[T]) wholeIsCheaper(servers []int64) bool {
 // missed.
 func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
 	read := 0
-	for env, err := range pages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
 		if err != nil {
 			return nil, err
 		}
@@ -267,7 +267,7 @@ func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
 // vanished.
 func (w *fleetWait[T]) walkServer(ctx context.Context, id int64) error {
 	g := w.servers[id]
-	for env, err := range pages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
 		if err != nil {
 			return err
 		}
