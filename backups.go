@@ -38,6 +38,7 @@ type Backup struct {
 
 func (b Backup) itemID() int64         { return b.ID }
 func (b Backup) currentStatus() Status { return b.Status }
+func (b Backup) serverID() int64       { return b.Server.ID }
 
 // BackupListOptions filters [BackupsService.List] and [BackupsService.All].
 type BackupListOptions struct {

@@ -28,6 +28,7 @@ type Snapshot struct {
 
 func (s Snapshot) itemID() int64         { return s.ID }
 func (s Snapshot) currentStatus() Status { return s.Status }
+func (s Snapshot) serverID() int64       { return s.Server.ID }
 
 // SnapshotListOptions filters [SnapshotsService.List] and [SnapshotsService.All].
 type SnapshotListOptions struct {
