@@ -301,8 +301,6 @@ func planRound(st roundState) roundPlan {
 	switch {
 	case st.wholeEnded:
 		return roundPlan{servers: servers}
-	case st.wholeRead > 0 && len(servers) == 0:
-		return roundPlan{}
 	case st.unknownUnseen:
 		return roundPlan{readWhole: true}
 	case len(servers) == 0:

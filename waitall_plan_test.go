@@ -29,7 +29,7 @@ func TestPlanRound(t *testing.T) {
 		{name: "last walk needed more", st: roundState{servers: two, wholePages: 10, wholeNeed: 4},
 			want: roundPlan{servers: []int64{3, 9}}},
 		{name: "a server never read counts one page",
-			st: roundState{servers: []serverPages{{id: 3}, {id: 4}}, wholePages: 5, wholeNeed: 3},
+			st:   roundState{servers: []serverPages{{id: 3}, {id: 4}}, wholePages: 5, wholeNeed: 3},
 			want: roundPlan{servers: []int64{3, 4}}},
 
 		// Walking the whole list.
@@ -38,12 +38,14 @@ func TestPlanRound(t *testing.T) {
 			st: roundState{servers: two, wholePages: 4, wholeNeed: 4, wholeRead: 1}, want: whole},
 		{name: "pages left cost more: the servers alone",
 			st: roundState{servers: two, wholePages: 10, wholeNeed: 10, wholeRead: 1}, want: roundPlan{servers: []int64{3, 9}}},
+		{name: "only unknown servers unseen: on to the end",
+			st: roundState{unknownUnseen: true, wholePages: 10, wholeNeed: 10, wholeRead: 1}, want: whole},
 		{name: "unknown servers unseen: on to the end",
 			st: roundState{unknownUnseen: true, servers: two, wholePages: 10, wholeNeed: 10, wholeRead: 1}, want: whole},
 
 		// After a complete walk.
 		{name: "servers unseen confirm on their own lists",
-			st: roundState{servers: two, wholePages: 2, wholeNeed: 2, wholeRead: 2, wholeEnded: true},
+			st:   roundState{servers: two, wholePages: 2, wholeNeed: 2, wholeRead: 2, wholeEnded: true},
 			want: roundPlan{servers: []int64{3, 9}}},
 		{name: "all seen", st: roundState{wholePages: 2, wholeNeed: 2, wholeRead: 2, wholeEnded: true}, want: roundPlan{}},
 	}
