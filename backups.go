@@ -76,9 +76,7 @@ type BackupCreateRequest struct {
 //
 // Errors: [*ValidationError] for a negative ServerID, Page or PageSize or an
 // unknown Type (nothing is sent); [ErrUnauthorized] for a bad token;
-// [ErrBadRequest].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrBadRequest]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*Backup, *Response, error) {
@@ -122,9 +120,8 @@ func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.
 //
 // Errors: [*ValidationError] for a nil req or ServerID <= 0; [ErrBadRequest]
 // for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
-// server does not exist; [ErrUnauthorized]; [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// server does not exist; [ErrUnauthorized]; [ErrOutcomeUnknown]; and those
+// of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (*Backup, *Response, error) {
@@ -152,9 +149,7 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 // retry answers 404, Delete reports success: the backup is gone.
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
-// backup exists; [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// backup exists; [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response, error) {

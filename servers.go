@@ -91,9 +91,7 @@ type ServerRestore struct {
 // the next page, 0 on the last; [ServersService.All] walks them all.
 //
 // Errors: [*ValidationError] for a negative Page or PageSize (nothing is
-// sent); [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// sent); [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*Server, *Response, error) {
@@ -133,9 +131,7 @@ func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.
 // Errors: [*ValidationError] for a serverID <= 0, a nil req or a BackupID <=
 // 0; [ErrBadRequest] when the server cannot be restored now or the backup
 // does not fit it; [ErrNotFound] when the server does not exist;
-// [ErrUnauthorized]; [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrUnauthorized]; [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) Restore(ctx context.Context, serverID int64, req *ServerRestoreRequest) (*ServerRestore, *Response, error) {

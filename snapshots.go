@@ -91,9 +91,7 @@ func validSnapshotName(name string) bool {
 // [SnapshotsService.All] walks them all.
 //
 // Errors: [*ValidationError] for a negative ServerID, Page or PageSize
-// (nothing is sent); [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// (nothing is sent); [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]*Snapshot, *Response, error) {
@@ -133,9 +131,7 @@ func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) i
 // empty or has characters other than letters, digits, '-' and '_';
 // [ErrBadRequest] for invalid parameters or the limit of 5 reached;
 // [ErrNotFound] when the server does not exist; [ErrUnauthorized];
-// [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateRequest) (*Snapshot, *Response, error) {
@@ -174,9 +170,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 // Errors: [*ValidationError] for an id <= 0; [ErrBadRequest] when the server
 // is not in a state that allows a restore (one is already running, say);
 // [ErrNotFound] when no such snapshot exists; [ErrUnauthorized];
-// [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
@@ -221,9 +215,7 @@ func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*
 // retried Delete that meets 404 after an ambiguous failure reports success.
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
-// snapshot exists; [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// snapshot exists; [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Response, error) {
