@@ -188,6 +188,26 @@ func action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Comman
 	}
 }
 
+// listAndWrite is the end of every list command: it walks list to the end,
+// orders the items (order may be nil: the API's order) and prints them.
+// what names them for errors: "backups".
+func listAndWrite[T any](ctx context.Context, a *app, out outputFlags, what string,
+	list func(context.Context, *vpsorg.Client) iter.Seq2[T, error], order func([]T), v view[T],
+) error {
+	c, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	items, err := collect(list(ctx, c))
+	if err != nil {
+		return apiFailure("list "+what, err, "")
+	}
+	if order != nil {
+		order(items)
+	}
+	return writeList(a.stdout, out, v, items)
+}
+
 // collect walks a listing to the end: tables and JSON arrays need it whole.
 func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	items := []T{}
