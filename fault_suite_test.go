@@ -428,8 +428,7 @@ func TestOneConnectionForSequentialCalls(t *testing.T) {
 
 // TestNoGoroutineLeftBehind: after the Client's idle connections and the
 // fake are closed, the goroutines they started are gone.
-func TestNoGoroutineLeftBehind(t *testing.T) {
-	// Not parallel: it counts every goroutine in the process.
+func TestNoGoroutineLeftBehind(t *testing.T) { //nolint:paralleltest // it counts every goroutine in the process
 	before := runtime.NumGoroutine()
 	srv := vpsorgtest.NewServer(vpsorgtest.WithCompletionDelay(0))
 	client := srv.Client(vpsorg.WithWaitHook(func(time.Duration) {}))

@@ -398,7 +398,7 @@ func TestWaitAllWithoutPolling(t *testing.T) {
 		{name: "id 0", in: []*vpsorg.Backup{{Server: vpsorg.ServerRef{ID: 1}}}, field: "backup_id"},
 		{name: "server -1", in: []*vpsorg.Backup{{ID: 3, Server: vpsorg.ServerRef{ID: -1}}}, field: "server_id"},
 	}
-	for _, tt := range tests {
+	for _, tt := range tests { //nolint:paralleltest // the cases share one fake, whose log is checked after them all
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := f.client.Backups.WaitAll(ctx, tt.in, nil)
 			var verr *vpsorg.ValidationError
