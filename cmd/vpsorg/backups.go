@@ -32,7 +32,7 @@ func newBackupsListCmd(a *app) *cobra.Command {
 		Example: `  vpsorg backups list
   vpsorg backups list --server 12345 --type manual -o json | jq '.[].id'`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runBackupsList(cmd.Context(), a, in)
 		}),
 	}
@@ -77,7 +77,7 @@ Manual backups never expire; a server keeps at most 10.`,
 		Example: `  vpsorg backups create --server 12345 --description "before upgrade" --wait
   id=$(vpsorg backups create --server 12345 -q)`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runBackupsCreate(cmd.Context(), a, in)
 		}),
 	}
@@ -156,7 +156,7 @@ a time, with a progress bar on a terminal.`,
   # nightly, from cron or CI:
   vpsorg backups prune --server 12345 --keep 7 --yes`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runBackupsPrune(cmd.Context(), a, in)
 		}),
 	}

@@ -18,7 +18,7 @@ start-up file, or write it where the shell looks for completions.`,
   vpsorg completion powershell | Out-String | Invoke-Expression`,
 		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			return runCompletion(cmd.Root(), cmd.OutOrStdout(), args[0])
 		}),
 	}

@@ -45,7 +45,7 @@ nothing. Deletes run a few at a time; with several ids, the exit code is that
 of the first that failed, and the others are still deleted.`,
 		Example: d.example,
 		Args:    cobra.MinimumNArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runDelete(cmd.Context(), a, d, in)
 		}),
@@ -181,18 +181,18 @@ func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf fun
 	if notFound == "" {
 		notFound = "check the id: vpsorg " + kind + "s list"
 	}
-	byID := map[int64]T{}
+	listed := map[int64]T{}
 	for it, err := range seq {
 		if err != nil {
 			return nil, apiFailure("look up "+kind+"s", err, "")
 		}
 		if slices.Contains(ids, idOf(it)) {
-			byID[idOf(it)] = it
+			listed[idOf(it)] = it
 		}
 	}
 	found := make([]T, 0, len(ids))
 	for _, n := range ids {
-		it, ok := byID[n]
+		it, ok := listed[n]
 		if !ok {
 			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n), hint: notFound, code: exitNotFound}
 		}
@@ -218,7 +218,7 @@ func nameAll[T any](kind string, items []T, label func(T) string) string {
 func idList(kind string, ids []int64) string {
 	parts := make([]string, len(ids))
 	for i, n := range ids {
-		parts[i] = id(n)
+		parts[i] = formatID(n)
 	}
 	if len(ids) != 1 {
 		kind += "s"

@@ -175,9 +175,10 @@ func group(use, short, example string, subs ...*cobra.Command) *cobra.Command {
 	return cmd
 }
 
-// action adapts a command's body for cobra: every error it returns becomes
-// a *failure, so execute can tell them from cobra's own usage errors.
-func action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+// asFailureRunE adapts a command's body for cobra: every error it returns
+// becomes a *failure, so execute can tell them from cobra's own usage
+// errors.
+func asFailureRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		err := fn(cmd, args)
 		var f *failure

@@ -32,7 +32,7 @@ func newServersListCmd(a *app) *cobra.Command {
 		Example: `  vpsorg servers list
   vpsorg servers list --status restoring -q`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runServersList(cmd.Context(), a, in)
 		}),
 	}
@@ -73,7 +73,7 @@ longer restoring and prints the server.`,
 		Example: `  vpsorg servers restore 12345 --backup 499
   vpsorg servers restore 12345 --backup 499 --yes --wait`,
 		Args: cobra.ExactArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runServersRestore(cmd.Context(), a, in)
 		}),
@@ -91,7 +91,7 @@ func runServersRestore(ctx context.Context, a *app, in serversRestoreInput) erro
 	}
 	serverID := ids[0]
 	if in.backupID <= 0 {
-		return usageErrorf("give the backup's id: vpsorg backups list --server "+id(serverID), "--backup %d is not a backup id", in.backupID)
+		return usageErrorf("give the backup's id: vpsorg backups list --server "+formatID(serverID), "--backup %d is not a backup id", in.backupID)
 	}
 	op := fmt.Sprintf("restore server %d from backup %d", serverID, in.backupID)
 	return restoreAndWait(ctx, a, in.restoreFlags, restoration{

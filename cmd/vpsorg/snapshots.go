@@ -30,7 +30,7 @@ func newSnapshotsListCmd(a *app) *cobra.Command {
 		Example: `  vpsorg snapshots list
   vpsorg snapshots list --server 12345 -q`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runSnapshotsList(cmd.Context(), a, in)
 		}),
 	}
@@ -70,7 +70,7 @@ inconsistent; stopping it first is safest.`,
 		Example: `  vpsorg snapshots create --server 12345 --name pre-deploy-$(date +%Y%m%d) --wait
   snap=$(vpsorg snapshots create --server 12345 --name pre-deploy --wait -q)`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
 			return runSnapshotsCreate(cmd.Context(), a, in)
 		}),
 	}
@@ -125,7 +125,7 @@ the server is no longer restoring and prints the server.`,
 		Example: `  vpsorg snapshots restore 801
   vpsorg snapshots restore 801 --yes --wait --timeout 20m`,
 		Args: cobra.ExactArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runSnapshotsRestore(cmd.Context(), a, in)
 		}),
@@ -140,7 +140,7 @@ func runSnapshotsRestore(ctx context.Context, a *app, in snapshotsRestoreInput) 
 		return err
 	}
 	snapshotID := ids[0]
-	op := "restore from snapshot " + id(snapshotID)
+	op := "restore from snapshot " + formatID(snapshotID)
 	return restoreAndWait(ctx, a, in.restoreFlags, restoration{
 		op: op,
 		confirm: func(ctx context.Context, c *vpsorg.Client) error {
