@@ -2,9 +2,9 @@ package vpsorgtest
 
 import "time"
 
-// seed fills st with the objects shown in the API documentation, field for
-// field, so the documented list answers come out as printed.
-func seed(st *store) {
+// seedDocumented fills st with the objects shown in the API documentation,
+// field for field, so the documented list answers come out as printed.
+func seedDocumented(st *store) {
 	web := newServer(12345, "web-server-01", "192.0.2.45", mustTime("2024-11-02T09:15:00Z"))
 	st.servers[web.id] = web
 

@@ -30,7 +30,7 @@ func newStore(seeded bool) store {
 		snapshots: map[int64]*snapshot{},
 	}
 	if seeded {
-		seed(&st)
+		seedDocumented(&st)
 	}
 	return st
 }
