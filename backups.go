@@ -38,6 +38,7 @@ type Backup struct {
 
 func (b Backup) itemID() int64         { return b.ID }
 func (b Backup) currentStatus() Status { return b.Status }
+func (b Backup) serverID() int64       { return b.Server.ID }
 
 // BackupListOptions filters [BackupsService.List] and [BackupsService.All].
 type BackupListOptions struct {
@@ -75,20 +76,11 @@ type BackupCreateRequest struct {
 //
 // Errors: [*ValidationError] for a negative ServerID, Page or PageSize or an
 // unknown Type (nothing is sent); [ErrUnauthorized] for a bad token;
-// [ErrBadRequest].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrBadRequest]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*Backup, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Backup](ctx, s.client, "backups/", opts, lo)
+	return listPage[Backup](ctx, s.client, "backups/", opts)
 }
 
 // All yields every backup matching opts (which may be nil), fetching the
@@ -105,18 +97,7 @@ func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*
 //		fmt.Println(b.ID)
 //	}
 func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[*Backup, error] {
-	var o BackupListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Backup](err)
-	}
-	return all[Backup](ctx, s.client, "backups/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Backup](ctx, s.client, "backups/", opts)
 }
 
 // Create starts a manual backup of a server (POST /api/v1/backups/) and
@@ -139,9 +120,8 @@ func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.
 //
 // Errors: [*ValidationError] for a nil req or ServerID <= 0; [ErrBadRequest]
 // for invalid parameters or the limit of 10 reached; [ErrNotFound] when the
-// server does not exist; [ErrUnauthorized]; [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// server does not exist; [ErrUnauthorized]; [ErrOutcomeUnknown]; and those
+// of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (*Backup, *Response, error) {
@@ -159,7 +139,7 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 	match := func(b *Backup) bool {
 		return b.Server.ID == req.ServerID && b.Type == BackupTypeManual && b.Description == req.Description
 	}
-	return create(ctx, s.client, request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)
+	return createAndRecover(ctx, s.client, request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)
 }
 
 // Delete deletes a backup for good (DELETE /api/v1/backups/{id}/); it cannot
@@ -169,9 +149,7 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 // retry answers 404, Delete reports success: the backup is gone.
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
-// backup exists; [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// backup exists; [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response, error) {

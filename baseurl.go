@@ -15,21 +15,11 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vpsorg: base URL: %w", err)
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, errors.New("vpsorg: base URL: scheme must be http or https")
-	case u.Host == "" || u.Hostname() == "":
-		return nil, errors.New("vpsorg: base URL: no host")
-	case u.User != nil:
-		return nil, errors.New("vpsorg: base URL: must not carry user info; the token is given to NewClient")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, errors.New("vpsorg: base URL: must not have a query or fragment")
-	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("vpsorg: base URL: http:// to %s would send the token in clear text; use https, a loopback host, or WithInsecureHTTP", u.Hostname())
-	case u.Path == "" || u.Path == "/":
-		// Accepted, every call would answer 404, which a caller reads as
-		// "already gone".
-		return nil, fmt.Errorf("vpsorg: base URL: %s://%s has no API path; try %s://%s/api/v1/", u.Scheme, u.Host, u.Scheme, u.Host)
+	if err := checkURLParts(u); err != nil {
+		return nil, err
+	}
+	if err := checkAPIRoot(u, insecure); err != nil {
+		return nil, err
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -38,6 +28,37 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		}
 	}
 	return u, nil
+}
+
+// checkURLParts refuses a URL with parts a base URL cannot have: a scheme
+// other than http(s), no host, user info, a query or a fragment.
+func checkURLParts(u *url.URL) error {
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("vpsorg: base URL: scheme must be http or https")
+	case u.Host == "" || u.Hostname() == "":
+		return errors.New("vpsorg: base URL: no host")
+	case u.User != nil:
+		return errors.New("vpsorg: base URL: must not carry user info: the API token is the only credential sent")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return errors.New("vpsorg: base URL: must not have a query or fragment")
+	}
+	return nil
+}
+
+// checkAPIRoot refuses a well-formed URL that would leak the token or
+// could not be the API: http:// off loopback unless insecure, and a bare
+// host.
+func checkAPIRoot(u *url.URL, insecure bool) error {
+	switch {
+	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
+		return fmt.Errorf("vpsorg: base URL: http:// to %s would send the token in clear text; use https, a loopback host, or WithInsecureHTTP", u.Hostname())
+	case u.Path == "" || u.Path == "/":
+		// Accepted, every call would answer 404, which a caller reads as
+		// "already gone".
+		return fmt.Errorf("vpsorg: base URL: %s://%s has no API path; try %s://%s/api/v1/", u.Scheme, u.Host, u.Scheme, u.Host)
+	}
+	return nil
 }
 
 // isLoopback reports whether host is "localhost" or a literal loopback

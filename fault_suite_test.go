@@ -86,9 +86,10 @@ func attemptsOf(resp *vpsorg.Response, err error) int {
 }
 
 // TestFaultSuite runs a seeded workload of mixed calls against the fake
-// with 20-30% of requests faulted, and checks DESIGN.md's promises: every
-// GET and DELETE succeeds, no create or restore is carried out twice, and
-// a failed POST was tried once unless it met a 429.
+// with 20-30% of requests faulted, and checks what the README and
+// RELIABILITY.md promise under faults: every GET and DELETE succeeds, no
+// create or restore is carried out twice, and a failed POST was tried once
+// unless it met a 429.
 func TestFaultSuite(t *testing.T) {
 	t.Parallel()
 	const calls = 400
@@ -427,8 +428,7 @@ func TestOneConnectionForSequentialCalls(t *testing.T) {
 
 // TestNoGoroutineLeftBehind: after the Client's idle connections and the
 // fake are closed, the goroutines they started are gone.
-func TestNoGoroutineLeftBehind(t *testing.T) {
-	// Not parallel: it counts every goroutine in the process.
+func TestNoGoroutineLeftBehind(t *testing.T) { //nolint:paralleltest // it counts every goroutine in the process
 	before := runtime.NumGoroutine()
 	srv := vpsorgtest.NewServer(vpsorgtest.WithCompletionDelay(0))
 	client := srv.Client(vpsorg.WithWaitHook(func(time.Duration) {}))

@@ -56,7 +56,8 @@ func (l *link) UnmarshalJSON(b []byte) error {
 	return unmarshalJSON(b, &l.url)
 }
 
-// identified is what All needs of an item to notice a repeated page.
+// identified is what walkPages needs of an item to notice a repeated
+// page, and the waiters to find an object in a list.
 type identified interface{ itemID() int64 }
 
 // getPage fetches one list page, from a path and query or from a next link.
@@ -80,30 +81,58 @@ func getPage[T any](ctx context.Context, c *Client, req request) (*envelope[T], 
 	return &env, resp, nil
 }
 
-// list returns one page and fills the Response's Count and NextPage.
-func list[T any](ctx context.Context, c *Client, path string, query any, lo ListOptions) ([]*T, *Response, error) {
-	env, resp, err := getPage[T](ctx, c, request{path: path, query: query})
+// pageFilter is a list's options, such as *BackupListOptions: it checks
+// itself, nil included, and reaches the ListOptions it embeds.
+type pageFilter[O any] interface {
+	*O
+	validate() error
+	paging() *ListOptions
+}
+
+// paging is the page fields of a list's options; it is promoted to the
+// options that embed ListOptions, which is how listPage and iterateItems
+// read and set them.
+func (o *ListOptions) paging() *ListOptions { return o }
+
+// listPage is every service's List: it checks opts (nil: no filter),
+// returns one page of the list at path and fills the Response's Count and
+// NextPage.
+func listPage[T any, O any, F pageFilter[O]](ctx context.Context, c *Client, path string, opts F) ([]*T, *Response, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
+	}
+	var lo ListOptions
+	if opts != nil {
+		lo = *opts.paging()
+	}
+	env, resp, err := getPage[T](ctx, c, request{path: path, query: opts})
 	if err != nil {
 		return nil, resp, err
 	}
+	resp.NextPage = nextPageNumber(env, lo)
+	return pointers(env.Results), resp, nil
+}
+
+// nextPageNumber is the page after the one env answered for lo: from its
+// next link when it has one, else inferred from count.
+func nextPageNumber[T any](env *envelope[T], lo ListOptions) int {
 	page := max(lo.Page, 1)
 	switch {
 	case env.Next.url != "":
-		resp.NextPage = pageOf(env.Next.url, page+1)
+		return pageNumberOf(env.Next.url, page+1)
 	case env.Next.present:
-		resp.NextPage = 0
-	default:
-		// No links, as in the documentation: infer from count, taking the
-		// pages before this one as full.
-		size := lo.PageSize
-		if size == 0 {
-			size = len(env.Results)
-		}
-		if len(env.Results) > 0 && (page-1)*size+len(env.Results) < env.Count {
-			resp.NextPage = page + 1
-		}
+		return 0
 	}
-	return pointers(env.Results), resp, nil
+	// No links, as in the documentation: infer from count, taking the
+	// pages before this one as full.
+	size := lo.PageSize
+	if size == 0 {
+		size = len(env.Results)
+	}
+	if len(env.Results) > 0 && (page-1)*size+len(env.Results) < env.Count {
+		return page + 1
+	}
+	return 0
 }
 
 // pointers returns a pointer to each item, into items' own array: one
@@ -117,8 +146,8 @@ func pointers[T any](items []T) []*T {
 	return out
 }
 
-// pageOf reads the page number of a next link, or returns def.
-func pageOf(raw string, def int) int {
+// pageNumberOf reads the page number of a next link, or returns def.
+func pageNumberOf(raw string, def int) int {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return def
@@ -129,12 +158,25 @@ func pageOf(raw string, def int) int {
 	return def
 }
 
-// all walks every page lazily, yielding items one by one. queryFor returns
-// the query for a page number; it must not share memory with the caller's
-// options, which All never changes.
-func all[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*T, error] {
+// iterateItems is every service's All: it checks opts (nil: no filter)
+// before any request, then walks every page of the list at path lazily
+// from opts' page, yielding items one by one. It works on a copy of opts,
+// which it never changes.
+func iterateItems[T identified, O any, F pageFilter[O]](ctx context.Context, c *Client, path string, opts F) iter.Seq2[*T, error] {
+	var o O
+	if opts != nil {
+		o = *opts
+	}
+	if err := F(&o).validate(); err != nil {
+		return failSeq[*T](err)
+	}
+	queryFor := func(page int) any {
+		q := o
+		F(&q).paging().Page = page
+		return &q
+	}
 	return func(yield func(*T, error) bool) {
-		for env, err := range pages[T](ctx, c, path, first, queryFor) {
+		for env, err := range walkPages[T](ctx, c, path, F(&o).paging().Page, queryFor) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -150,61 +192,102 @@ func all[T identified](ctx context.Context, c *Client, path string, first int, q
 	}
 }
 
-// pages walks every page lazily, as all does, yielding each page whole:
-// the waiters need its count and where one page ends. A page is yielded
-// only after the repeated-page check, and the walk stops after the first
-// error (yielded once) or when the loop breaks.
-func pages[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*envelope[T], error] {
+// walkPages walks every page of the list at path lazily, from page first,
+// yielding each page whole: iterateItems yields its items, and the
+// waiters need its count and where one page ends. queryFor returns the
+// query for a page number, for lists without next links. A page is
+// yielded only after the repeated-page check, and the walk stops after the
+// first error (yielded once) or when the loop breaks.
+func walkPages[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*envelope[T], error] {
 	return func(yield func(*envelope[T], error) bool) {
-		page, seen := max(first, 1), 0
-		next := ""
-		visited := map[string]bool{}
-		var prev struct {
-			n           int
-			first, last int64
-		}
+		w := &pageWalk[T]{c: c, path: path, first: first, page: max(first, 1), visited: map[string]bool{}}
 		for {
-			req := request{path: path, url: next}
-			if next == "" {
-				req.query = queryFor(page)
-			}
-			env, _, err := getPage[T](ctx, c, req)
+			env, err := w.fetch(ctx, queryFor)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			res := env.Results
-			if n := len(res); n > 0 {
-				if n == prev.n && res[0].itemID() == prev.first && res[n-1].itemID() == prev.last {
-					yield(nil, fmt.Errorf("vpsorg: GET %s%s: the server repeated a page (page %d)", c.basePath, path, page))
-					return
-				}
-				prev.n, prev.first, prev.last = n, res[0].itemID(), res[n-1].itemID()
-			}
 			if !yield(env, nil) {
 				return
 			}
-			if page == first && first > 1 {
-				// A walk from a later page counts the pages it skipped, taken
-				// as full like this one, or without links it would ask for a
-				// page past the end and fail. A short page undercounts, which
-				// at worst costs that failing request, never an item.
-				seen = (first - 1) * len(res)
+			more, err := w.advance(env)
+			if err != nil {
+				yield(nil, err)
+				return
 			}
-			seen += len(res)
-			page++
-			switch {
-			case env.Next.url != "":
-				if err := c.checkNextLink(env.Next.url, visited); err != nil {
-					yield(nil, err)
-					return
-				}
-				next = env.Next.url
-			case env.Next.present, len(res) == 0, seen >= env.Count:
+			if !more {
 				return
 			}
 		}
 	}
+}
+
+// pageWalk is where a walkPages walk stands.
+type pageWalk[T identified] struct {
+	c       *Client
+	path    string
+	first   int             // the page the walk began at
+	page    int             // the page to fetch next
+	seen    int             // items on the pages so far, skipped ones included
+	next    string          // the next link to follow; "" to ask for page
+	visited map[string]bool // next links followed
+	prev    pageEnds        // the last non-empty page
+}
+
+// pageEnds tells one page from the next: a server that repeats a page
+// sends the same length and the same first and last ids.
+type pageEnds struct {
+	n           int
+	first, last int64
+}
+
+// fetch gets the walk's next page and fails on one that repeats the last.
+func (w *pageWalk[T]) fetch(ctx context.Context, queryFor func(page int) any) (*envelope[T], error) {
+	req := request{path: w.path, url: w.next}
+	if w.next == "" {
+		req.query = queryFor(w.page)
+	}
+	env, _, err := getPage[T](ctx, w.c, req)
+	if err != nil {
+		return nil, err
+	}
+	res := env.Results
+	if n := len(res); n > 0 {
+		ends := pageEnds{n: n, first: res[0].itemID(), last: res[n-1].itemID()}
+		if ends == w.prev {
+			return nil, fmt.Errorf("vpsorg: GET %s%s: the server repeated a page (page %d)", w.c.basePath, w.path, w.page)
+		}
+		w.prev = ends
+	}
+	return env, nil
+}
+
+// advance moves the walk past env and reports whether a page follows: a
+// next link (to the base URL's origin, not followed before), or, without
+// links, a page+1 while fewer than count items were seen and env was not
+// empty.
+func (w *pageWalk[T]) advance(env *envelope[T]) (bool, error) {
+	res := env.Results
+	if w.page == w.first && w.first > 1 {
+		// A walk from a later page counts the pages it skipped, taken
+		// as full like this one, or without links it would ask for a
+		// page past the end and fail. A short page undercounts, which
+		// at worst costs that failing request, never an item.
+		w.seen = (w.first - 1) * len(res)
+	}
+	w.seen += len(res)
+	w.page++
+	switch {
+	case env.Next.url != "":
+		if err := w.c.checkNextLink(env.Next.url, w.visited); err != nil {
+			return false, err
+		}
+		w.next = env.Next.url
+		return true, nil
+	case env.Next.present, len(res) == 0, w.seen >= env.Count:
+		return false, nil
+	}
+	return true, nil
 }
 
 // checkNextLink refuses a next link that would take the token to another

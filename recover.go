@@ -50,9 +50,9 @@ func serverStart(lw *lostWrite, resp *Response, received time.Time) (time.Time, 
 // pageFunc fetches one page of a look-up's list.
 type pageFunc[T any] func(ctx context.Context, page int) ([]*T, *Response, error)
 
-// scan walks the pages of a look-up's list, at most lookupMaxPages of them,
+// scanLookupPages walks the pages of a look-up's list, at most lookupMaxPages of them,
 // giving each page and its answer to visit until visit says stop.
-func scan[T any](ctx context.Context, next pageFunc[T], visit func([]*T, *Response) (more bool)) error {
+func scanLookupPages[T any](ctx context.Context, next pageFunc[T], visit func([]*T, *Response) (more bool)) error {
 	for page, n := 1, 0; page > 0 && n < lookupMaxPages; n++ {
 		items, resp, err := next(ctx, page)
 		if err != nil {
@@ -75,7 +75,7 @@ type made interface {
 func (b Backup) createdAt() time.Time   { return b.CreatedAt }
 func (s Snapshot) createdAt() time.Time { return s.CreatedAt }
 
-// findMade is a create's look-up: see create.
+// findMade is a create's look-up: see createAndRecover.
 func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
 	// A create of the same object from this Client whose answer is still
 	// coming may own an object the list shows: wait until it has it.
@@ -88,7 +88,7 @@ func findMade[T made](ctx context.Context, c *Client, lw *lostWrite, key objectK
 		candidates []*T
 		noClock    bool
 	)
-	err := scan(ctx, list, func(items []*T, resp *Response) bool {
+	err := scanLookupPages(ctx, list, func(items []*T, resp *Response) bool {
 		if first == nil {
 			first = resp
 			var ok bool
@@ -130,7 +130,7 @@ func (c *Client) findRestoring(ctx context.Context, serverID int64) (*Server, *R
 		found *Server
 		at    *Response
 	)
-	err := scan(ctx, func(ctx context.Context, page int) ([]*Server, *Response, error) {
+	err := scanLookupPages(ctx, func(ctx context.Context, page int) ([]*Server, *Response, error) {
 		return c.Servers.List(ctx, &ServerListOptions{Status: ServerStatusRestoring, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}, func(items []*Server, resp *Response) bool {
 		for _, it := range items {

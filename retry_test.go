@@ -112,8 +112,9 @@ func okFor(method string) answer {
 
 func retryAfterHdr(v string) http.Header { return http.Header{"Retry-After": {v}} }
 
-// TestRetryTable checks each cell of DESIGN.md's retry table: the first
-// answer is the one under test, and a retry (if any) gets a success.
+// TestRetryTable checks each cell of the README's retry table (under
+// "Retries, pagination and waiting"): the first answer is the one under
+// test, and a retry (if any) gets a success.
 func TestRetryTable(t *testing.T) {
 	t.Parallel()
 	first := []struct {

@@ -91,20 +91,11 @@ type ServerRestore struct {
 // the next page, 0 on the last; [ServersService.All] walks them all.
 //
 // Errors: [*ValidationError] for a negative Page or PageSize (nothing is
-// sent); [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// sent); [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*Server, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Server](ctx, s.client, "servers/", opts, lo)
+	return listPage[Server](ctx, s.client, "servers/", opts)
 }
 
 // All yields every server matching opts (which may be nil), fetching the
@@ -116,18 +107,7 @@ func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[*Server, error] {
-	var o ServerListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Server](err)
-	}
-	return all[Server](ctx, s.client, "servers/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Server](ctx, s.client, "servers/", opts)
 }
 
 // Restore starts restoring a server from one of its backups (POST
@@ -151,9 +131,7 @@ func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.
 // Errors: [*ValidationError] for a serverID <= 0, a nil req or a BackupID <=
 // 0; [ErrBadRequest] when the server cannot be restored now or the backup
 // does not fit it; [ErrNotFound] when the server does not exist;
-// [ErrUnauthorized]; [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrUnauthorized]; [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) Restore(ctx context.Context, serverID int64, req *ServerRestoreRequest) (*ServerRestore, *Response, error) {
@@ -167,7 +145,7 @@ func (s *ServersService) Restore(ctx context.Context, serverID int64, req *Serve
 		return nil, nil, err
 	}
 	post := request{method: http.MethodPost, path: "servers/" + strconv.FormatInt(serverID, 10) + "/restore/", body: req}
-	out, resp, err := write(ctx, s.client, post, new(ServerRestore), nil, func(ctx context.Context, _ *lostWrite) (*ServerRestore, *Response, error) {
+	out, resp, err := sendWrite(ctx, s.client, post, new(ServerRestore), nil, func(ctx context.Context, _ *lostWrite) (*ServerRestore, *Response, error) {
 		srv, resp, err := s.client.findRestoring(ctx, serverID)
 		if err != nil || srv == nil {
 			return nil, nil, err

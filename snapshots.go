@@ -28,6 +28,7 @@ type Snapshot struct {
 
 func (s Snapshot) itemID() int64         { return s.ID }
 func (s Snapshot) currentStatus() Status { return s.Status }
+func (s Snapshot) serverID() int64       { return s.Server.ID }
 
 // SnapshotListOptions filters [SnapshotsService.List] and [SnapshotsService.All].
 type SnapshotListOptions struct {
@@ -90,20 +91,11 @@ func validSnapshotName(name string) bool {
 // [SnapshotsService.All] walks them all.
 //
 // Errors: [*ValidationError] for a negative ServerID, Page or PageSize
-// (nothing is sent); [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// (nothing is sent); [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]*Snapshot, *Response, error) {
-	if err := opts.validate(); err != nil {
-		return nil, nil, err
-	}
-	var lo ListOptions
-	if opts != nil {
-		lo = opts.ListOptions
-	}
-	return list[Snapshot](ctx, s.client, "snapshots/", opts, lo)
+	return listPage[Snapshot](ctx, s.client, "snapshots/", opts)
 }
 
 // All yields every snapshot matching opts (which may be nil), fetching the
@@ -115,18 +107,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) 
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[*Snapshot, error] {
-	var o SnapshotListOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := o.validate(); err != nil {
-		return failSeq[*Snapshot](err)
-	}
-	return all[Snapshot](ctx, s.client, "snapshots/", o.Page, func(page int) any {
-		q := o
-		q.Page = page
-		return &q
-	})
+	return iterateItems[Snapshot](ctx, s.client, "snapshots/", opts)
 }
 
 // Create starts a snapshot of a server (POST /api/v1/snapshots/) and
@@ -150,9 +131,7 @@ func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) i
 // empty or has characters other than letters, digits, '-' and '_';
 // [ErrBadRequest] for invalid parameters or the limit of 5 reached;
 // [ErrNotFound] when the server does not exist; [ErrUnauthorized];
-// [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateRequest) (*Snapshot, *Response, error) {
@@ -170,7 +149,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
 	match := func(sn *Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
-	return create(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
+	return createAndRecover(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
 }
 
 // Restore starts restoring a server from a snapshot (POST
@@ -191,9 +170,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 // Errors: [*ValidationError] for an id <= 0; [ErrBadRequest] when the server
 // is not in a state that allows a restore (one is already running, say);
 // [ErrNotFound] when no such snapshot exists; [ErrUnauthorized];
-// [ErrOutcomeUnknown].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// [ErrOutcomeUnknown]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
@@ -201,7 +178,7 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 		return nil, nil, err
 	}
 	req := request{method: http.MethodPost, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/restore/"}
-	return write(ctx, s.client, req, new(SnapshotRestore), nil, func(ctx context.Context, _ *lostWrite) (*SnapshotRestore, *Response, error) {
+	return sendWrite(ctx, s.client, req, new(SnapshotRestore), nil, func(ctx context.Context, _ *lostWrite) (*SnapshotRestore, *Response, error) {
 		return s.findRestore(ctx, snapshotID)
 	})
 }
@@ -210,7 +187,7 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 // "restoring".
 func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*SnapshotRestore, *Response, error) {
 	var snap *Snapshot
-	err := scan(ctx, func(ctx context.Context, page int) ([]*Snapshot, *Response, error) {
+	err := scanLookupPages(ctx, func(ctx context.Context, page int) ([]*Snapshot, *Response, error) {
 		return s.List(ctx, &SnapshotListOptions{ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}, func(items []*Snapshot, _ *Response) bool {
 		for _, it := range items {
@@ -238,9 +215,7 @@ func (s *SnapshotsService) findRestore(ctx context.Context, snapshotID int64) (*
 // retried Delete that meets 404 after an ambiguous failure reports success.
 //
 // Errors: [*ValidationError] for an id <= 0; [ErrNotFound] when no such
-// snapshot exists; [ErrUnauthorized].
-//
-// Every call can also fail in the ways the package's [Errors] section lists.
+// snapshot exists; [ErrUnauthorized]; and those of every call ([Errors]).
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Response, error) {

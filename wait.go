@@ -68,10 +68,10 @@ type poller[T tracked] struct {
 	final func(Status) (bool, error)                 // whether the wait is over, and how
 }
 
-// wait polls p until a final status, an error or the end of ctx, backing
-// off from Interval to MaxInterval. A rate-limited poll is not an error:
-// the waiter waits what the server asked, then polls again.
-func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
+// pollUntilFinal polls p until a final status, an error or the end of
+// ctx, backing off from Interval to MaxInterval. A rate-limited poll is not
+// an error: the waiter waits what the server asked, then polls again.
+func pollUntilFinal[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
 	o := opts.withDefaults()
 	start := c.now()
 	pace := newPacer(o)
@@ -79,7 +79,7 @@ func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T,
 		if err := c.pollSleep(ctx, pace.next()); err != nil {
 			return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
 		}
-		obj, err := find(p.list(ctx), p.id)
+		obj, err := findByID(p.list(ctx), p.id)
 		switch {
 		case pace.slowDown(err):
 			continue
@@ -91,7 +91,7 @@ func wait[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T,
 		if o.OnProgress != nil {
 			o.OnProgress(status, c.now().Sub(start))
 		}
-		if done, err := p.final(status); done {
+		if final, err := p.final(status); final {
 			if err != nil {
 				return last, fmt.Errorf("vpsorg: wait for %s: %w", p.what, err)
 			}
@@ -152,6 +152,41 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// operation is a backup or a snapshot: the object of one server's
+// operation, which ends completed or failed.
+type operation interface {
+	tracked
+	serverID() int64
+}
+
+// waitForOperation is Backups.Wait and Snapshots.Wait: it checks obj, then
+// polls the list of obj's server, which listServer reads, until obj is
+// completed or failed. kind ("backup") names obj's field and errors.
+func waitForOperation[T operation](ctx context.Context, c *Client, kind string, obj *T, opts *WaitOptions,
+	listServer func(ctx context.Context, serverID int64) iter.Seq2[*T, error],
+) (*T, error) {
+	field := kind + "_id"
+	if obj == nil {
+		return nil, &ValidationError{Field: field, Message: "nil " + kind}
+	}
+	id, serverID := (*obj).itemID(), (*obj).serverID()
+	if err := checkID(field, id); err != nil {
+		return nil, err
+	}
+	if err := checkServerFilter(serverID); err != nil {
+		return nil, err
+	}
+	if final, err := finalOperation((*obj).currentStatus()); final {
+		return obj, err
+	}
+	return pollUntilFinal(ctx, c, opts, obj, poller[T]{
+		what:  fmt.Sprintf("%s %d", kind, id),
+		id:    id,
+		list:  func(ctx context.Context) iter.Seq2[*T, error] { return listServer(ctx, serverID) },
+		final: finalOperation,
+	})
+}
+
 // Wait polls until backup b is completed and returns it as last seen.
 // There is no endpoint for one backup, so each poll lists b's server's
 // backups (GET /api/v1/backups/?server_id=...) and finds b by id, paging as
@@ -162,24 +197,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // (with the last seen backup); [*ValidationError] for a nil b or an id <= 0;
 // any error of the listing, except 429, which only slows the polling.
 func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions) (*Backup, error) {
-	if b == nil {
-		return nil, &ValidationError{Field: "backup_id", Message: "nil backup"}
-	}
-	if err := checkID("backup_id", b.ID); err != nil {
-		return nil, err
-	}
-	if err := checkServerFilter(b.Server.ID); err != nil {
-		return nil, err
-	}
-	if done, err := finalOperation(b.Status); done {
-		return b, err
-	}
-	filter := &BackupListOptions{ServerID: b.Server.ID}
-	return wait(ctx, s.client, opts, b, poller[Backup]{
-		what:  fmt.Sprintf("backup %d", b.ID),
-		id:    b.ID,
-		list:  func(ctx context.Context) iter.Seq2[*Backup, error] { return s.All(ctx, filter) },
-		final: finalOperation,
+	return waitForOperation(ctx, s.client, "backup", b, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Backup, error] {
+		return s.All(ctx, &BackupListOptions{ServerID: serverID})
 	})
 }
 
@@ -193,24 +212,8 @@ func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions)
 // [*ValidationError] for a nil snap or an id <= 0; any error of the
 // listing, except 429, which only slows the polling.
 func (s *SnapshotsService) Wait(ctx context.Context, snap *Snapshot, opts *WaitOptions) (*Snapshot, error) {
-	if snap == nil {
-		return nil, &ValidationError{Field: "snapshot_id", Message: "nil snapshot"}
-	}
-	if err := checkID("snapshot_id", snap.ID); err != nil {
-		return nil, err
-	}
-	if err := checkServerFilter(snap.Server.ID); err != nil {
-		return nil, err
-	}
-	if done, err := finalOperation(snap.Status); done {
-		return snap, err
-	}
-	filter := &SnapshotListOptions{ServerID: snap.Server.ID}
-	return wait(ctx, s.client, opts, snap, poller[Snapshot]{
-		what:  fmt.Sprintf("snapshot %d", snap.ID),
-		id:    snap.ID,
-		list:  func(ctx context.Context) iter.Seq2[*Snapshot, error] { return s.All(ctx, filter) },
-		final: finalOperation,
+	return waitForOperation(ctx, s.client, "snapshot", snap, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Snapshot, error] {
+		return s.All(ctx, &SnapshotListOptions{ServerID: serverID})
 	})
 }
 
@@ -233,7 +236,7 @@ func (s *ServersService) Wait(ctx context.Context, serverID int64, opts *WaitOpt
 	page := ListOptions{PageSize: maxPageSize}
 	restoring := &ServerListOptions{Status: ServerStatusRestoring, ListOptions: page}
 	every := &ServerListOptions{ListOptions: page}
-	return wait(ctx, s.client, opts, nil, poller[Server]{
+	return pollUntilFinal(ctx, s.client, opts, nil, poller[Server]{
 		what: fmt.Sprintf("server %d", serverID),
 		id:   serverID,
 		list: func(ctx context.Context) iter.Seq2[*Server, error] {
@@ -260,8 +263,8 @@ func concat[T any](first, second iter.Seq2[T, error]) iter.Seq2[T, error] {
 	}
 }
 
-// find walks seq until the item with id, stopping the walk there.
-func find[T identified](seq iter.Seq2[*T, error], id int64) (*T, error) {
+// findByID walks seq until the item with id, stopping the walk there.
+func findByID[T identified](seq iter.Seq2[*T, error], id int64) (*T, error) {
 	for item, err := range seq {
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package vpsorg
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,9 +49,8 @@ import (
 // [*ValidationError] before anything is sent.
 func (s *BackupsService) WaitAll(ctx context.Context, backups []*Backup, opts *WaitOptions) ([]*Backup, error) {
 	return waitAll(ctx, s.client, backups, opts, fleet[Backup]{
-		kind:   "backup",
-		path:   "backups/",
-		server: func(b *Backup) int64 { return b.Server.ID },
+		kind: "backup",
+		path: "backups/",
 		query: func(serverID int64, page int) any {
 			return &BackupListOptions{ServerID: serverID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}}
 		},
@@ -65,9 +65,8 @@ func (s *BackupsService) WaitAll(ctx context.Context, backups []*Backup, opts *W
 // and errors.
 func (s *SnapshotsService) WaitAll(ctx context.Context, snaps []*Snapshot, opts *WaitOptions) ([]*Snapshot, error) {
 	return waitAll(ctx, s.client, snaps, opts, fleet[Snapshot]{
-		kind:   "snapshot",
-		path:   "snapshots/",
-		server: func(s *Snapshot) int64 { return s.Server.ID },
+		kind: "snapshot",
+		path: "snapshots/",
 		query: func(serverID int64, page int) any {
 			return &SnapshotListOptions{ServerID: serverID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}}
 		},
@@ -75,15 +74,14 @@ func (s *SnapshotsService) WaitAll(ctx context.Context, snaps []*Snapshot, opts 
 }
 
 // fleet is what waitAll needs to know of one kind of object.
-type fleet[T tracked] struct {
-	kind   string                             // "backup", for errors
-	path   string                             // the list's path
-	server func(*T) int64                     // the object's server; 0 when unknown
-	query  func(serverID int64, page int) any // a list page: one server's, or every server's for 0
+type fleet[T operation] struct {
+	kind  string                             // "backup", for errors
+	path  string                             // the list's path
+	query func(serverID int64, page int) any // a list page: one server's, or every server's for 0
 }
 
 // waiter is one object being waited for.
-type waiter[T tracked] struct {
+type waiter[T operation] struct {
 	id     int64
 	server int64
 	last   T      // as a poll last saw it, once seen is true
@@ -95,7 +93,7 @@ type waiter[T tracked] struct {
 }
 
 // group is the objects of one server (0: of unknown servers).
-type group[T tracked] struct {
+type group[T operation] struct {
 	waiters []*waiter[T]
 	pending int // not final yet
 	unseen  int // pending and not seen in this round
@@ -103,7 +101,7 @@ type group[T tracked] struct {
 }
 
 // fleetWait is the state of one WaitAll call.
-type fleetWait[T tracked] struct {
+type fleetWait[T operation] struct {
 	c       *Client
 	f       fleet[T]
 	o       WaitOptions
@@ -117,7 +115,7 @@ type fleetWait[T tracked] struct {
 	need    int // pages of it the last walk needed to see every pending object
 }
 
-func waitAll[T tracked](ctx context.Context, c *Client, objs []*T, opts *WaitOptions, f fleet[T]) ([]*T, error) {
+func waitAll[T operation](ctx context.Context, c *Client, objs []*T, opts *WaitOptions, f fleet[T]) ([]*T, error) {
 	if len(objs) == 0 {
 		return nil, nil
 	}
@@ -151,7 +149,7 @@ func waitAll[T tracked](ctx context.Context, c *Client, objs []*T, opts *WaitOpt
 
 // newFleetWait checks every object before anything is sent and settles
 // those already final.
-func newFleetWait[T tracked](c *Client, objs []*T, opts *WaitOptions, f fleet[T]) (*fleetWait[T], error) {
+func newFleetWait[T operation](c *Client, objs []*T, opts *WaitOptions, f fleet[T]) (*fleetWait[T], error) {
 	w := &fleetWait[T]{
 		c: c, f: f, o: opts.withDefaults(), start: c.now(),
 		byID:    make(map[int64]*waiter[T], len(objs)),
@@ -166,7 +164,7 @@ func newFleetWait[T tracked](c *Client, objs []*T, opts *WaitOptions, f fleet[T]
 		if err := checkID(field, id); err != nil {
 			return nil, err
 		}
-		server := f.server(obj)
+		server := (*obj).serverID()
 		if err := checkServerFilter(server); err != nil {
 			return nil, err
 		}
@@ -184,28 +182,28 @@ func newFleetWait[T tracked](c *Client, objs []*T, opts *WaitOptions, f fleet[T]
 		g.waiters = append(g.waiters, wt)
 		g.pending++
 		w.pending++
-		if done, err := finalOperation(wt.status); done {
+		if final, err := finalOperation(wt.status); final {
 			w.finish(wt, err)
 		}
 	}
 	return w, nil
 }
 
-// poll is one round: the whole list while it is the cheaper read, then
-// each server still unaccounted for on its own.
+// poll is one round: the reads planRound picks, the whole list and then
+// the servers it leaves, or the servers' own lists alone.
 func (w *fleetWait[T]) poll(ctx context.Context) error {
 	w.round++
 	for _, g := range w.servers {
 		g.unseen = g.pending
 	}
-	servers := w.unseenServers()
-	if w.wholeIsCheaper(servers) {
+	plan := planRound(w.known(0, false))
+	if plan.readWhole {
 		var err error
-		if servers, err = w.walkWhole(ctx); err != nil {
+		if plan, err = w.walkWhole(ctx); err != nil {
 			return err
 		}
 	}
-	for _, id := range servers {
+	for _, id := range plan.servers {
 		if err := w.walkServer(ctx, id); err != nil {
 			return err
 		}
@@ -213,33 +211,17 @@ func (w *fleetWait[T]) poll(ctx context.Context) error {
 	return nil
 }
 
-// wholeIsCheaper reports whether the whole list costs no more pages than
-// the servers' own lists: as many as the last walk needed, which for a
-// list that shows the newest first is often the first page or two of many.
-// Before the whole list's size is known, it is read for more than one
-// server: its first page tells, and settles objects too.
-func (w *fleetWait[T]) wholeIsCheaper(servers []int64) bool {
-	if g := w.servers[0]; g != nil && g.unseen > 0 {
-		return true // only the whole list has objects of unknown servers
-	}
-	if w.whole == 0 {
-		return len(servers) > 1
-	}
-	return w.need <= w.cost(servers)
-}
-
-// walkWhole reads the whole list until every pending object has been seen
-// in this round, or until the servers still unaccounted for cost fewer
-// pages on their own than the pages left; those servers it returns. After
-// a complete walk it returns the servers of the objects it did not see, so
+// walkWhole reads the whole list while planRound says so, and returns the
+// plan for the rest of the round: the servers to read on their own. After
+// a complete walk those are the servers of the objects it did not see, so
 // that their own lists confirm they vanished: a list can shift while it is
 // walked page by page, and an object moved onto a page already read is
 // missed.
-func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
+func (w *fleetWait[T]) walkWhole(ctx context.Context) (roundPlan, error) {
 	read := 0
-	for env, err := range pages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
 		if err != nil {
-			return nil, err
+			return roundPlan{}, err
 		}
 		read++
 		if read == 1 {
@@ -247,19 +229,113 @@ func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
 			w.need = w.whole
 		}
 		w.settle(env.Results)
-		servers := w.unseenServers()
-		if len(servers) == 0 {
-			w.need = read
-			return nil, nil
-		}
-		if g := w.servers[0]; (g == nil || g.unseen == 0) && w.whole-read > w.cost(servers) {
-			return servers, nil
+		plan := planRound(w.known(read, false))
+		if !plan.readWhole {
+			if len(plan.servers) == 0 {
+				w.need = read // every pending object seen
+			}
+			return plan, nil
 		}
 	}
 	if g := w.servers[0]; g != nil && g.unseen > 0 {
 		w.vanished(g)
 	}
-	return w.unseenServers(), nil
+	return planRound(w.known(read, true)), nil
+}
+
+// known is what planRound needs of the wait's state, read pages of the
+// whole list into this round (ended: all of it).
+func (w *fleetWait[T]) known(read int, ended bool) roundState {
+	st := roundState{wholePages: w.whole, wholeNeed: w.need, wholeRead: read, wholeEnded: ended}
+	for id, g := range w.servers {
+		switch {
+		case g.unseen == 0:
+		case id == 0:
+			st.unknownUnseen = true
+		default:
+			st.servers = append(st.servers, serverPages{id: id, pages: g.pages})
+		}
+	}
+	// In order, so that polls run in the same order every round.
+	slices.SortFunc(st.servers, func(a, b serverPages) int { return cmp.Compare(a.id, b.id) })
+	return st
+}
+
+// roundState is what a WaitAll round knows when it plans its next reads.
+type roundState struct {
+	// unknownUnseen: objects of unknown servers (id 0) are pending and not
+	// seen in this round; only the whole list shows them.
+	unknownUnseen bool
+	// servers are the known servers with pending objects not seen in this
+	// round, by id.
+	servers    []serverPages
+	wholePages int  // pages of the whole list when last read; 0 before
+	wholeNeed  int  // pages of it the last walk needed to see every pending object
+	wholeRead  int  // pages of the whole list read in this round; 0 before its walk
+	wholeEnded bool // this round read the whole list to its end
+}
+
+// serverPages is a server with pending objects, and what its own list costs.
+type serverPages struct {
+	id    int64
+	pages int // pages its own list took when last read; 0 before
+}
+
+// roundPlan is the next reads of a round.
+type roundPlan struct {
+	readWhole bool    // read the whole list, or its next page
+	servers   []int64 // else read each of these servers' own lists, in order
+}
+
+// planRound decides the next reads of a round from what is known: it is
+// asked before the round (wholeRead 0) and after each page of the whole
+// list. Only the whole list shows objects of unknown servers; a complete
+// walk of it leaves the servers of the objects it did not see to their own
+// lists; otherwise the whole list is read while it is the cheaper read
+// (wholeIsCheaper).
+func planRound(st roundState) roundPlan {
+	servers := make([]int64, len(st.servers))
+	for i, s := range st.servers {
+		servers[i] = s.id
+	}
+	switch {
+	case st.wholeEnded:
+		return roundPlan{servers: servers}
+	case st.unknownUnseen:
+		return roundPlan{readWhole: true}
+	case len(servers) == 0:
+		return roundPlan{} // every pending object seen: the round is over
+	case wholeIsCheaper(st):
+		return roundPlan{readWhole: true}
+	}
+	return roundPlan{servers: servers}
+}
+
+// wholeIsCheaper reports whether the whole list costs no more pages than
+// the servers' own lists. Walking it, that is the pages left. Before, it is
+// as many as the last walk needed, which for a list that shows the newest
+// first is often the first page or two of many; before the whole list's
+// size is known, it is read for more than one server: its first page
+// tells, and settles objects too.
+func wholeIsCheaper(st roundState) bool {
+	own := pagesToRead(st.servers)
+	switch {
+	case st.wholeRead > 0:
+		return st.wholePages-st.wholeRead <= own
+	case st.wholePages == 0:
+		return len(st.servers) > 1
+	}
+	return st.wholeNeed <= own
+}
+
+// pagesToRead is the pages the servers' own lists take, one for a server
+// not read yet.
+func pagesToRead(servers []serverPages) int {
+	n := 0
+	for _, s := range servers {
+		n += max(s.pages, 1)
+	}
+	return n
 }
 
 // walkServer reads one server's own list until its pending objects have
@@ -267,7 +343,7 @@ func (w *fleetWait[T]) walkWhole(ctx context.Context) ([]int64, error) {
 // vanished.
 func (w *fleetWait[T]) walkServer(ctx context.Context, id int64) error {
 	g := w.servers[id]
-	for env, err := range pages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
 		if err != nil {
 			return err
 		}
@@ -300,7 +376,7 @@ func (w *fleetWait[T]) settle(items []T) {
 				w.o.OnUpdate(wt.id, status, w.c.now().Sub(w.start))
 			}
 		}
-		if done, err := finalOperation(status); done {
+		if final, err := finalOperation(status); final {
 			w.finish(wt, err)
 		}
 	}
@@ -323,28 +399,6 @@ func (w *fleetWait[T]) finish(wt *waiter[T], err error) {
 	}
 	w.servers[wt.server].pending--
 	w.pending--
-}
-
-// unseenServers lists the known servers with pending objects not seen in
-// this round, in order, so that polls run in the same order every round.
-func (w *fleetWait[T]) unseenServers() []int64 {
-	var ids []int64
-	for id, g := range w.servers {
-		if id != 0 && g.unseen > 0 {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-// cost is the pages the servers' own lists take, one for a server not read yet.
-func (w *fleetWait[T]) cost(servers []int64) int {
-	n := 0
-	for _, id := range servers {
-		n += max(w.servers[id].pages, 1)
-	}
-	return n
 }
 
 // pagesOf is the number of pages of a list of count items whose first page

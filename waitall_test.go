@@ -283,6 +283,43 @@ func TestWaitAllReadsOnlyThePagesItNeeds(t *testing.T) {
 	}
 }
 
+// TestWaitAllUnknownServerOnALaterPage: a backup given without its server
+// is only in the whole list, here on its second page behind 120 newer
+// ones; the walk goes on to it even when every other backup was seen on
+// the first page.
+func TestWaitAllUnknownServerOnALaterPage(t *testing.T) {
+	t.Parallel()
+	f := newFleetFake(t, 14, vpsorgtest.WithCompletionDelay(3*pollStep-pollStep/2))
+	old := f.createBackups(t, f.servers[:1])[0]
+	for range 10 {
+		f.createBackups(t, f.servers[1:13])
+	}
+	newest := f.createBackups(t, f.servers[13:])
+	anonymous := *old
+	anonymous.Server = vpsorg.ServerRef{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := fleetWaitOptions
+	rounds := 0
+	opts.OnProgress = func(vpsorg.Status, time.Duration) {
+		if rounds++; rounds == 10 {
+			cancel() // never seen: it would poll for ever
+		}
+	}
+
+	got, err := f.client.Backups.WaitAll(ctx, []*vpsorg.Backup{&anonymous, newest[0]}, &opts)
+
+	if err != nil || got[0].Status != "completed" || got[1].Status != "completed" {
+		t.Fatalf("got %+v, %v; want both completed", got, err)
+	}
+	checkRounds(t, f.rounds(), "/api/v1/backups/")
+	for i, round := range f.rounds() {
+		if len(round) != 2 {
+			t.Errorf("round %d sent %d requests; want the whole list's 2 pages", i+1, len(round))
+		}
+	}
+}
+
 func TestWaitAllOutcomes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -361,7 +398,7 @@ func TestWaitAllWithoutPolling(t *testing.T) {
 		{name: "id 0", in: []*vpsorg.Backup{{Server: vpsorg.ServerRef{ID: 1}}}, field: "backup_id"},
 		{name: "server -1", in: []*vpsorg.Backup{{ID: 3, Server: vpsorg.ServerRef{ID: -1}}}, field: "server_id"},
 	}
-	for _, tt := range tests {
+	for _, tt := range tests { //nolint:paralleltest // the cases share one fake, whose log is checked after them all
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := f.client.Backups.WaitAll(ctx, tt.in, nil)
 			var verr *vpsorg.ValidationError

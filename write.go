@@ -22,14 +22,14 @@ func (e *outcomeError) Unwrap() error { return e.err }
 
 func (e *outcomeError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
-// write sends req, a POST, and decodes a 2xx answer into out. answered, if
+// sendWrite sends req, a POST, and decodes a 2xx answer into out. answered, if
 // set, is told how the POST ended before anything else happens. When the
 // POST failed after it may have acted on the server (send.go: afterTry), write
 // calls find to look for its result instead of answering at once: a result
 // found makes the call a success with Response.Recovered set; nothing
 // found, or a look-up that failed, gives the POST's error, which then also
 // matches ErrOutcomeUnknown. The POST is never sent again.
-func write[T any](ctx context.Context, c *Client, req request, out *T,
+func sendWrite[T any](ctx context.Context, c *Client, req request, out *T,
 	answered func(*T, error), find func(context.Context, *lostWrite) (*T, *Response, error),
 ) (*T, *Response, error) {
 	lw := &lostWrite{start: c.now()}
@@ -63,11 +63,11 @@ func write[T any](ctx context.Context, c *Client, req request, out *T,
 	return found, &r, nil
 }
 
-// create is write for a POST that makes an object of key: the object it
+// createAndRecover is sendWrite for a POST that makes an object of key: the object it
 // returns is recorded as handed out, and its look-up finds the oldest
 // object of key made since the call began that no other call of this
 // Client was given.
-func create[T made](ctx context.Context, c *Client, req request, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
+func createAndRecover[T made](ctx context.Context, c *Client, req request, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
 	c.handout.begin(key)
 	answered := func(out *T, err error) {
 		var id int64
@@ -79,5 +79,5 @@ func create[T made](ctx context.Context, c *Client, req request, key objectKey, 
 	find := func(ctx context.Context, lw *lostWrite) (*T, *Response, error) {
 		return findMade(ctx, c, lw, key, list, match)
 	}
-	return write(ctx, c, req, new(T), answered, find)
+	return sendWrite(ctx, c, req, new(T), answered, find)
 }

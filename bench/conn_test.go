@@ -9,9 +9,9 @@ import (
 // one TCP connection, for every client, so that no client in the figures
 // pays for dialling (or gains from skipping the drain that lets a
 // connection be reused).
-func TestOneConnectionFor1000Calls(t *testing.T) {
+func TestOneConnectionFor1000Calls(t *testing.T) { //nolint:paralleltest // counts connections: other tests' load would open more
 	const calls = 1000
-	for _, c := range contenders() {
+	for _, c := range contenders() { //nolint:paralleltest // one case at a time, for the same reason
 		cases := []struct {
 			name  string
 			items int

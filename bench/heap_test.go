@@ -185,8 +185,8 @@ func BenchmarkAllHeap(b *testing.B) {
 // TestAllHoldsAtMostTwoPages: at every sampled moment of walking 10,000
 // items, what vpsorg's All keeps alive is at most two decoded pages' worth.
 // The other clients' figures are logged, for comparison.
-func TestAllHoldsAtMostTwoPages(t *testing.T) {
-	for _, c := range contenders() {
+func TestAllHoldsAtMostTwoPages(t *testing.T) { //nolint:paralleltest // it samples the process's heap
+	for _, c := range contenders() { //nolint:paralleltest // one client at a time: the heap is the process's
 		t.Run(c.name, func(t *testing.T) {
 			m := measureAllHeap(t, c)
 			t.Logf("peak %d B (at a %s) = %.2f pages of %d B", m.peak, m.peakAt, float64(m.peak)/float64(m.page), m.page)

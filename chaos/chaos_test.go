@@ -94,10 +94,9 @@ var scenarios = []scenario{
 // recovered) and orphans only of creates told their outcome is unknown,
 // that no create reached the fake twice, that no call outlived its budget,
 // and that the goroutines the run started are gone after it.
-func TestToxics(t *testing.T) {
-	// Not parallel: it counts every goroutine in the process.
+func TestToxics(t *testing.T) { //nolint:paralleltest // it counts every goroutine in the process
 	var table []string
-	for _, sc := range scenarios {
+	for _, sc := range scenarios { //nolint:paralleltest // one toxic at a time, for the goroutine count and the table's order
 		t.Run(strings.ReplaceAll(sc.Name, " ", "_"), func(t *testing.T) {
 			before, proxyBefore := goroutines()
 			res := runScenario(t, sc)

@@ -115,7 +115,7 @@ func (s *Server) createBackup(c *call) reply {
 		kind:        backupManual,
 		created:     c.now,
 		description: description,
-		progress:    started(c.now, s.cfg.completionDelay, plausibleSize(s.st.lastBackup)),
+		progress:    progressStarted(c.now, s.cfg.completionDelay, plausibleSize(s.st.lastBackup)),
 	}
 	s.st.backups[b.id] = b
 	out := s.backupJSON(b, c.now)
@@ -152,7 +152,7 @@ func (s *Server) AddAutomaticBackup(serverID int64) (int64, error) {
 		created:     now,
 		expires:     now.Add(retention),
 		description: "Automatic daily backup",
-		progress:    done(plausibleSize(s.st.lastBackup)),
+		progress:    progressCompleted(plausibleSize(s.st.lastBackup)),
 	}
 	s.st.backups[b.id] = b
 	return b.id, nil

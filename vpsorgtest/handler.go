@@ -60,7 +60,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // handle answers a request as the API would. The order of checks is Django's
 // and DRF's: unknown URL, then authentication, then throttling, then method.
 func (s *Server) handle(r *http.Request, body []byte) reply {
-	methods, id, ok := route(r.URL.Path)
+	methods, id, ok := matchRoute(r.URL.Path)
 	if !ok {
 		return notFound()
 	}

@@ -218,11 +218,11 @@ func (s *Server) addedProgress(status vpsorg.Status, size *int64, id int64, crea
 	}
 	switch status {
 	case "", vpsorg.StatusCompleted:
-		return done(mb), nil
+		return progressCompleted(mb), nil
 	case vpsorg.StatusInProgress:
-		return started(later(created, now), s.cfg.completionDelay, mb), nil
+		return progressStarted(later(created, now), s.cfg.completionDelay, mb), nil
 	case vpsorg.StatusFailed:
-		p := done(mb)
+		p := progressCompleted(mb)
 		p.force(string(vpsorg.StatusFailed))
 		return p, nil
 	default: // a server's statuses and any other: force one with SetBackupStatus

@@ -19,10 +19,10 @@ type call struct {
 	now  time.Time // the clock, read once so one request sees one instant
 }
 
-// route finds the endpoint for a URL path: its handlers by method and the id
-// in the path. Like the API's URL patterns it needs the trailing slash and
-// digits only for an id; anything else is not found.
-func route(path string) (methods map[string]handler, id int64, ok bool) {
+// matchRoute finds the endpoint for a URL path: its handlers by method and
+// the id in the path. Like the API's URL patterns it needs the trailing
+// slash and digits only for an id; anything else is not found.
+func matchRoute(path string) (methods map[string]handler, id int64, ok bool) {
 	rest, ok := strings.CutPrefix(path, "/api/v1/")
 	if !ok || !strings.HasSuffix(rest, "/") {
 		return nil, 0, false

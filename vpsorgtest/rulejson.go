@@ -135,33 +135,60 @@ func (r *Rule) parse(data []byte) error {
 // fault checks the JSON form and turns it into a Fault. Its errors start
 // with the key at fault, so a rule can put "fault." in front.
 func (fj *faultJSON) fault() (Fault, error) {
-	var delay time.Duration
-	if fj.Delay != "" {
-		d, err := time.ParseDuration(fj.Delay)
-		if err != nil {
-			return Fault{}, fmt.Errorf("delay %q: want a duration such as 250ms or 2s", fj.Delay)
-		}
-		if d < 0 {
-			return Fault{}, fmt.Errorf("delay %q: want zero or more", fj.Delay)
-		}
-		delay = d
+	delay, err := parseDelay(fj.Delay)
+	if err != nil {
+		return Fault{}, err
 	}
-	switch {
-	case fj.Status != 0 && (fj.Status < 200 || fj.Status > 599):
-		return Fault{}, fmt.Errorf("status %d: want an HTTP status from 200 to 599", fj.Status)
-	case fj.TruncateBody < 0:
-		return Fault{}, fmt.Errorf("truncate_body %d: want 1 or more", fj.TruncateBody)
-	case fj.Drop && (fj.Status != 0 || fj.TruncateBody != 0):
-		return Fault{}, errors.New("drop: sends no answer, so it cannot go with status or truncate_body")
-	case fj.Status == 0 && (fj.Body != "" || fj.RetryAfter != ""):
-		return Fault{}, errors.New("status: needed with body or retry_after, which are part of the fault's answer")
-	case fj.Status == 0 && !fj.Drop && delay == 0 && fj.TruncateBody == 0:
-		return Fault{}, errors.New("status: missing; a fault needs status, drop, delay or truncate_body to do something")
+	if err := fj.checkValues(); err != nil {
+		return Fault{}, err
+	}
+	if err := fj.checkCombination(delay); err != nil {
+		return Fault{}, err
 	}
 	return Fault{
 		Status: fj.Status, RetryAfter: fj.RetryAfter, Body: fj.Body, Drop: fj.Drop,
 		Delay: delay, AfterAction: fj.AfterAction, TruncateBody: fj.TruncateBody,
 	}, nil
+}
+
+// parseDelay reads a fault's "delay", zero when absent.
+func parseDelay(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("delay %q: want a duration such as 250ms or 2s", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("delay %q: want zero or more", s)
+	}
+	return d, nil
+}
+
+// checkValues refuses a status or truncate_body out of range.
+func (fj *faultJSON) checkValues() error {
+	switch {
+	case fj.Status != 0 && (fj.Status < 200 || fj.Status > 599):
+		return fmt.Errorf("status %d: want an HTTP status from 200 to 599", fj.Status)
+	case fj.TruncateBody < 0:
+		return fmt.Errorf("truncate_body %d: want 1 or more", fj.TruncateBody)
+	}
+	return nil
+}
+
+// checkCombination refuses keys that contradict each other, and a fault
+// that would do nothing.
+func (fj *faultJSON) checkCombination(delay time.Duration) error {
+	switch {
+	case fj.Drop && (fj.Status != 0 || fj.TruncateBody != 0):
+		return errors.New("drop: sends no answer, so it cannot go with status or truncate_body")
+	case fj.Status == 0 && (fj.Body != "" || fj.RetryAfter != ""):
+		return errors.New("status: needed with body or retry_after, which are part of the fault's answer")
+	case fj.Status == 0 && !fj.Drop && delay == 0 && fj.TruncateBody == 0:
+		return errors.New("status: missing; a fault needs status, drop, delay or truncate_body to do something")
+	}
+	return nil
 }
 
 func (f Fault) toJSON() faultJSON {

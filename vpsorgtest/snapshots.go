@@ -96,7 +96,7 @@ func (s *Server) createSnapshot(c *call) reply {
 		name:        name,
 		created:     c.now,
 		description: description,
-		progress:    started(c.now, s.cfg.completionDelay, plausibleSize(s.st.lastSnapshot)),
+		progress:    progressStarted(c.now, s.cfg.completionDelay, plausibleSize(s.st.lastSnapshot)),
 	}
 	s.st.snapshots[sn.id] = sn
 	out := s.snapshotJSON(sn, c.now)

@@ -30,7 +30,7 @@ func newStore(seeded bool) store {
 		snapshots: map[int64]*snapshot{},
 	}
 	if seeded {
-		seed(&st)
+		seedDocumented(&st)
 	}
 	return st
 }
@@ -52,11 +52,13 @@ type progress struct {
 	sizeMB  int64     // shown only once completed
 }
 
-func started(now time.Time, delay time.Duration, sizeMB int64) progress {
+// progressStarted is an object made at now that completes after delay.
+func progressStarted(now time.Time, delay time.Duration, sizeMB int64) progress {
 	return progress{status: statusInProgress, readyAt: now.Add(delay), sizeMB: sizeMB}
 }
 
-func done(sizeMB int64) progress {
+// progressCompleted is an object that is already completed.
+func progressCompleted(sizeMB int64) progress {
 	return progress{status: statusCompleted, sizeMB: sizeMB}
 }
 

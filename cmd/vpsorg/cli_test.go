@@ -523,6 +523,42 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	}
 }
 
+// A refused --api-url is explained in the command line's words: the
+// flags and variables it has, never the SDK's option or function names.
+func TestAPIURLErrorsSpeakTheCLIsLanguage(t *testing.T) {
+	t.Parallel()
+	_, inv := fake(t)
+	tests := []struct {
+		name string
+		args []string
+		env  string // VPSORG_API_URL, when set
+		want string
+	}{
+		{name: "empty flag", args: []string{"--api-url", ""}, want: "the API root is empty"},
+		{name: "clear text", env: "http://admin.vps.org/api/v1/", want: "http:// to admin.vps.org would send the token in clear text; use https"},
+		{name: "user info", env: "https://user:secret@admin.vps.org/api/v1/", want: "must not carry user info"},
+		{name: "no API path", env: "https://admin.vps.org/", want: "try https://admin.vps.org/api/v1/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			run := inv
+			if tt.env != "" {
+				run = inv.with("VPSORG_API_URL", tt.env)
+			}
+			r := run.run(t, append([]string{"servers", "list"}, tt.args...)...).expect(t, exitUsage)
+			if !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "check --api-url or VPSORG_API_URL") {
+				t.Errorf("stderr %q; want %q and the hint", r.stderr, tt.want)
+			}
+			for _, sdk := range []string{"With", "NewClient"} {
+				if strings.Contains(r.stderr, sdk) {
+					t.Errorf("stderr %q names the SDK's %s...", r.stderr, sdk)
+				}
+			}
+		})
+	}
+}
+
 // With --debug the SDK logs each request to stderr; the token appears in
 // no output, whatever happens.
 func TestDebugNeverShowsTheToken(t *testing.T) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+
 	"github.com/spf13/cobra"
 )
 
@@ -16,18 +18,22 @@ start-up file, or write it where the shell looks for completions.`,
   vpsorg completion powershell | Out-String | Invoke-Expression`,
 		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			root, out := cmd.Root(), cmd.OutOrStdout()
-			switch args[0] {
-			case "bash":
-				return root.GenBashCompletionV2(out, true)
-			case "zsh":
-				return root.GenZshCompletion(out)
-			case "fish":
-				return root.GenFishCompletion(out, true)
-			default:
-				return root.GenPowerShellCompletionWithDesc(out)
-			}
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
+			return runCompletion(cmd.Root(), cmd.OutOrStdout(), args[0])
 		}),
+	}
+}
+
+// runCompletion writes the completion script of root's commands for shell.
+func runCompletion(root *cobra.Command, out io.Writer, shell string) error {
+	switch shell {
+	case "bash":
+		return root.GenBashCompletionV2(out, true)
+	case "zsh":
+		return root.GenZshCompletion(out)
+	case "fish":
+		return root.GenFishCompletion(out, true)
+	default:
+		return root.GenPowerShellCompletionWithDesc(out)
 	}
 }

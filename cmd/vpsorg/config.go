@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -84,9 +87,26 @@ func (a *app) newClient() (*vpsorg.Client, error) {
 	}
 	c, err := vpsorg.NewClient(token, opts...)
 	if err != nil {
-		return nil, &failure{err: err, hint: "check --api-url or " + vpsorg.EnvBaseURL, code: exitUsage}
+		return nil, &failure{err: a.apiURLError(token, opts, err), hint: "check --api-url or " + vpsorg.EnvBaseURL, code: exitUsage}
 	}
 	return c, nil
+}
+
+// apiURLError says why the SDK refused --api-url in the command line's
+// words: its messages for an empty or a clear-text URL name its options,
+// which mean nothing here.
+func (a *app) apiURLError(token string, opts []vpsorg.Option, err error) error {
+	if strings.TrimSpace(a.apiURL) == "" {
+		return errors.New("the API root is empty")
+	}
+	u, parseErr := url.Parse(strings.TrimSpace(a.apiURL))
+	if parseErr == nil && u.Scheme == "http" {
+		// Accepted when clear text is allowed: refused for that alone.
+		if _, insecureErr := vpsorg.NewClient(token, append(opts, vpsorg.WithInsecureHTTP())...); insecureErr == nil {
+			return fmt.Errorf("http:// to %s would send the token in clear text; use https (http:// is for localhost and loopback addresses only)", u.Hostname())
+		}
+	}
+	return err
 }
 
 // terminal reports whether v is a terminal. Tests pass streams with an

@@ -28,8 +28,14 @@ type deleteCommand[T any] struct {
 	del     func(context.Context, *vpsorg.Client, int64) error
 }
 
+// deleteInput is a delete command's ids and flags.
+type deleteInput struct {
+	args []string
+	yes  bool
+}
+
 func newDeleteCmd[T any](a *app, d deleteCommand[T]) *cobra.Command {
-	var yes bool
+	var in deleteInput
 	cmd := &cobra.Command{
 		Use:   "delete ID... [--yes]",
 		Short: "Delete " + d.kind + "s for good",
@@ -39,31 +45,53 @@ nothing. Deletes run a few at a time; with several ids, the exit code is that
 of the first that failed, and the others are still deleted.`,
 		Example: d.example,
 		Args:    cobra.MinimumNArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs(d.kind, args)
-			if err != nil {
-				return err
-			}
-			if err := a.mayAsk(yes, "delete "+idList(d.kind, ids)); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			err = confirmFound(ctx, a, yes, d.list(ctx, c), d.kind, ids, d.id, "", func(found []T) string {
-				return "Delete " + nameAll(d.kind, found, d.label) + "?"
-			})
-			if err != nil {
-				return err
-			}
-			errs := a.deleteAll(ctx, d.kind, ids, func(ctx context.Context, id int64) error { return d.del(ctx, c, id) })
-			return a.deleteResult(d.kind, errs)
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
+			in.args = args
+			return runDelete(cmd.Context(), a, d, in)
 		}),
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().BoolVarP(&in.yes, "yes", "y", false, "delete without asking")
 	return cmd
+}
+
+// runDelete is "backups delete" and "snapshots delete": it names what it
+// deletes in the prompt, then deletes each id.
+func runDelete[T any](ctx context.Context, a *app, d deleteCommand[T], in deleteInput) error {
+	ids, err := parseIDs(d.kind, in.args)
+	if err != nil {
+		return err
+	}
+	if err := a.mayAsk(in.yes, "delete "+idList(d.kind, ids)); err != nil {
+		return err
+	}
+	c, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	ask := func() error {
+		return confirmFound(ctx, a, d.list(ctx, c), d.kind, ids, d.id, "", func(found []T) string {
+			return "Delete " + nameAll(d.kind, found, d.label) + "?"
+		})
+	}
+	errs, err := a.confirmThenDelete(ctx, in.yes, ask, d.kind, ids, func(ctx context.Context, id int64) error { return d.del(ctx, c, id) })
+	if err != nil {
+		return err
+	}
+	return a.deleteResult(d.kind, errs)
+}
+
+// confirmThenDelete is the last step of every command that deletes: ask
+// (unless yes), then delete ids with del. It returns one error per id, nil
+// for those deleted, or ask's error when nothing was deleted.
+func (a *app) confirmThenDelete(ctx context.Context, yes bool, ask func() error, kind string, ids []int64,
+	del func(context.Context, int64) error,
+) ([]error, error) {
+	if !yes {
+		if err := ask(); err != nil {
+			return nil, err
+		}
+	}
+	return a.deleteAll(ctx, kind, ids, del), nil
 }
 
 // parseIDs reads positional ids; anything but a positive integer is a usage
@@ -134,15 +162,12 @@ func (a *app) deleteResult(kind string, errs []error) error {
 	}
 }
 
-// confirmFound asks question about the objects ids name, unless --yes.
-// It looks them up in seq first, so that the prompt names what will change:
-// an id not listed is exit 3, with notFound as the hint (or "check the id"),
-// before anything was changed.
-func confirmFound[T any](ctx context.Context, a *app, yes bool, seq iter.Seq2[T, error], kind string, ids []int64,
+// confirmFound asks question about the objects ids name. It looks them
+// up in seq first, so that the prompt names what will change: an id not
+// listed is exit 3, with notFound as the hint (or "check the id"), before
+// anything was changed.
+func confirmFound[T any](ctx context.Context, a *app, seq iter.Seq2[T, error], kind string, ids []int64,
 	idOf func(T) int64, notFound string, question func([]T) string) error {
-	if yes {
-		return nil
-	}
 	found, err := findByID(seq, kind, ids, idOf, notFound)
 	if err != nil {
 		return err
@@ -156,18 +181,18 @@ func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf fun
 	if notFound == "" {
 		notFound = "check the id: vpsorg " + kind + "s list"
 	}
-	byID := map[int64]T{}
+	listed := map[int64]T{}
 	for it, err := range seq {
 		if err != nil {
 			return nil, apiFailure("look up "+kind+"s", err, "")
 		}
 		if slices.Contains(ids, idOf(it)) {
-			byID[idOf(it)] = it
+			listed[idOf(it)] = it
 		}
 	}
 	found := make([]T, 0, len(ids))
 	for _, n := range ids {
-		it, ok := byID[n]
+		it, ok := listed[n]
 		if !ok {
 			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n), hint: notFound, code: exitNotFound}
 		}
@@ -193,7 +218,7 @@ func nameAll[T any](kind string, items []T, label func(T) string) string {
 func idList(kind string, ids []int64) string {
 	parts := make([]string, len(ids))
 	for i, n := range ids {
-		parts[i] = id(n)
+		parts[i] = formatID(n)
 	}
 	if len(ids) != 1 {
 		kind += "s"

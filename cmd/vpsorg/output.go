@@ -133,14 +133,14 @@ var (
 			if b.ExpiresAt != nil {
 				expires = date(*b.ExpiresAt)
 			}
-			return []string{id(b.ID), serverRef(b.Server), string(b.Type), string(b.Status), size(b.SizeMB), date(b.CreatedAt), expires}
+			return []string{formatID(b.ID), serverRef(b.Server), string(b.Type), string(b.Status), size(b.SizeMB), date(b.CreatedAt), expires}
 		},
 		id: func(b *vpsorg.Backup) int64 { return b.ID },
 	}
 	snapshotView = view[*vpsorg.Snapshot]{
 		columns: []string{"ID", "SERVER", "NAME", "STATUS", "SIZE", "CREATED"},
 		row: func(s *vpsorg.Snapshot) []string {
-			return []string{id(s.ID), serverRef(s.Server), s.Name, string(s.Status), size(s.SizeMB), date(s.CreatedAt)}
+			return []string{formatID(s.ID), serverRef(s.Server), s.Name, string(s.Status), size(s.SizeMB), date(s.CreatedAt)}
 		},
 		id: func(s *vpsorg.Snapshot) int64 { return s.ID },
 	}
@@ -151,19 +151,20 @@ var (
 			if s.Plan != nil {
 				plan = s.Plan.Name
 			}
-			return []string{id(s.ID), s.Name, string(s.Status), s.Location, s.IPAddress, plan, date(s.CreatedAt)}
+			return []string{formatID(s.ID), s.Name, string(s.Status), s.Location, s.IPAddress, plan, date(s.CreatedAt)}
 		},
 		id: func(s *vpsorg.Server) int64 { return s.ID },
 	}
 )
 
-func id(n int64) string { return strconv.FormatInt(n, 10) }
+// formatID writes an id as the API and the commands take it.
+func formatID(n int64) string { return strconv.FormatInt(n, 10) }
 
 func serverRef(s vpsorg.ServerRef) string {
 	if s.Name == "" {
-		return id(s.ID)
+		return formatID(s.ID)
 	}
-	return s.Name + " (" + id(s.ID) + ")"
+	return s.Name + " (" + formatID(s.ID) + ")"
 }
 
 // date is t in UTC, RFC 3339, to the second; "" for a zero time.

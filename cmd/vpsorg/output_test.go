@@ -55,6 +55,7 @@ func TestListOutputGolden(t *testing.T) {
 		{"snapshots_restore.json", []string{"snapshots", "restore", "798", "--yes", "-o", "json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// Each restore needs an active server: a fresh fake per case.
 			_, inv := fake(t)
 			r := inv.run(t, tc.args...).expect(t, exitOK)

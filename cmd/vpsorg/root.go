@@ -175,9 +175,10 @@ func group(use, short, example string, subs ...*cobra.Command) *cobra.Command {
 	return cmd
 }
 
-// action adapts a command's body for cobra: every error it returns becomes
-// a *failure, so execute can tell them from cobra's own usage errors.
-func action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+// asFailureRunE adapts a command's body for cobra: every error it returns
+// becomes a *failure, so execute can tell them from cobra's own usage
+// errors.
+func asFailureRunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		err := fn(cmd, args)
 		var f *failure
@@ -186,6 +187,26 @@ func action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Comman
 		}
 		return &failure{err: err}
 	}
+}
+
+// listAndWrite is the end of every list command: it walks list to the end,
+// orders the items (order may be nil: the API's order) and prints them.
+// what names them for errors: "backups".
+func listAndWrite[T any](ctx context.Context, a *app, out outputFlags, what string,
+	list func(context.Context, *vpsorg.Client) iter.Seq2[T, error], order func([]T), v view[T],
+) error {
+	c, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	items, err := collect(list(ctx, c))
+	if err != nil {
+		return apiFailure("list "+what, err, "")
+	}
+	if order != nil {
+		order(items)
+	}
+	return writeList(a.stdout, out, v, items)
 }
 
 // collect walks a listing to the end: tables and JSON arrays need it whole.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/spf13/cobra"
 
@@ -16,48 +17,51 @@ func newServersCmd(a *app) *cobra.Command {
 		newServersListCmd(a), newServersRestoreCmd(a))
 }
 
+// serversListInput is "servers list"'s flags.
+type serversListInput struct {
+	out      outputFlags
+	status   string
+	location string
+}
+
 func newServersListCmd(a *app) *cobra.Command {
-	var (
-		out      outputFlags
-		status   string
-		location string
-	)
+	var in serversListInput
 	cmd := &cobra.Command{
 		Use:   "list [--status S] [--location L]",
 		Short: "List servers",
 		Example: `  vpsorg servers list
   vpsorg servers list --status restoring -q`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
-			if err := out.check(); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			opts := &vpsorg.ServerListOptions{Location: location}
-			setString(&opts.Status, status)
-			servers, err := collect(c.Servers.All(cmd.Context(), opts))
-			if err != nil {
-				return apiFailure("list servers", err, "")
-			}
-			return writeList(a.stdout, out, serverView, servers)
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
+			return runServersList(cmd.Context(), a, in)
 		}),
 	}
-	addOutputFlags(cmd, &out)
-	cmd.Flags().StringVar(&status, "status", "", `only servers with this status, such as "active" or "restoring"`)
-	cmd.Flags().StringVar(&location, "location", "", "only servers in this location")
+	addOutputFlags(cmd, &in.out)
+	cmd.Flags().StringVar(&in.status, "status", "", `only servers with this status, such as "active" or "restoring"`)
+	cmd.Flags().StringVar(&in.location, "location", "", "only servers in this location")
 	return cmd
 }
 
+func runServersList(ctx context.Context, a *app, in serversListInput) error {
+	if err := in.out.check(); err != nil {
+		return err
+	}
+	opts := &vpsorg.ServerListOptions{Location: in.location}
+	setString(&opts.Status, in.status)
+	return listAndWrite(ctx, a, in.out, "servers", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Server, error] {
+		return c.Servers.All(ctx, opts)
+	}, nil, serverView)
+}
+
+// serversRestoreInput is "servers restore"'s server id and flags.
+type serversRestoreInput struct {
+	args     []string
+	backupID int64
+	restoreFlags
+}
+
 func newServersRestoreCmd(a *app) *cobra.Command {
-	var (
-		out      outputFlags
-		wf       waitFlags
-		backupID int64
-		yes      bool
-	)
+	var in serversRestoreInput
 	cmd := &cobra.Command{
 		Use:   "restore SERVER_ID --backup ID [--wait] [--yes]",
 		Short: "Restore a server from one of its backups",
@@ -69,51 +73,93 @@ longer restoring and prints the server.`,
 		Example: `  vpsorg servers restore 12345 --backup 499
   vpsorg servers restore 12345 --backup 499 --yes --wait`,
 		Args: cobra.ExactArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("server", args)
-			if err != nil {
-				return err
-			}
-			serverID := ids[0]
-			if backupID <= 0 {
-				return usageErrorf("give the backup's id: vpsorg backups list --server "+id(serverID), "--backup %d is not a backup id", backupID)
-			}
-			op := fmt.Sprintf("restore server %d from backup %d", serverID, backupID)
-			if err := errors.Join(out.check(), wf.check(), a.mayAsk(yes, op)); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
+			in.args = args
+			return runServersRestore(cmd.Context(), a, in)
+		}),
+	}
+	addRestoreFlags(cmd, &in.restoreFlags)
+	cmd.Flags().Int64Var(&in.backupID, "backup", 0, "backup to restore from (required)")
+	_ = cmd.MarkFlagRequired("backup")
+	return cmd
+}
+
+func runServersRestore(ctx context.Context, a *app, in serversRestoreInput) error {
+	ids, err := parseIDs("server", in.args)
+	if err != nil {
+		return err
+	}
+	serverID := ids[0]
+	if in.backupID <= 0 {
+		return usageErrorf("give the backup's id: vpsorg backups list --server "+formatID(serverID), "--backup %d is not a backup id", in.backupID)
+	}
+	op := fmt.Sprintf("restore server %d from backup %d", serverID, in.backupID)
+	return restoreAndWait(ctx, a, in.restoreFlags, restoration{
+		op: op,
+		confirm: func(ctx context.Context, c *vpsorg.Client) error {
 			backups := c.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID})
-			err = confirmFound(ctx, a, yes, backups, "backup", []int64{backupID}, backupView.id, "check --backup: "+backupsLater(serverID),
+			return confirmFound(ctx, a, backups, "backup", []int64{in.backupID}, backupView.id, "check --backup: "+backupsLater(serverID),
 				func(found []*vpsorg.Backup) string {
 					b := found[0]
 					return fmt.Sprintf("Restore server %s from backup %d (%s, %s)? This overwrites all data on the server.",
 						serverRef(b.Server), b.ID, b.Type, day(b.CreatedAt))
 				})
+		},
+		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
+			res, _, err := c.Servers.Restore(ctx, serverID, &vpsorg.ServerRestoreRequest{BackupID: in.backupID})
 			if err != nil {
-				return err
-			}
-			res, _, err := c.Servers.Restore(ctx, serverID, &vpsorg.ServerRestoreRequest{BackupID: backupID})
-			if err != nil {
-				return apiFailure(op, err, "check the server id: vpsorg servers list")
+				return restoreResult{}, apiFailure(op, err, "check the server id: vpsorg servers list")
 			}
 			var answer any = res
 			if len(res.Raw) > 0 {
 				answer = res.Raw // the body is undocumented: print it as the API sent it
 			}
-			return a.finishRestore(ctx, c, out, wf, restoreResult{server: res.Server, from: fmt.Sprintf("backup %d", backupID), answer: answer})
-		}),
+			return restoreResult{server: res.Server, from: fmt.Sprintf("backup %d", in.backupID), answer: answer}, nil
+		},
+	})
+}
+
+// restoreFlags are the flags both restore commands take.
+type restoreFlags struct {
+	out  outputFlags
+	wait waitFlags
+	yes  bool
+}
+
+func addRestoreFlags(cmd *cobra.Command, f *restoreFlags) {
+	addOutputFlags(cmd, &f.out)
+	addWaitFlags(cmd, &f.wait, "the server is no longer restoring")
+	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "restore without asking")
+}
+
+// restoration is what "snapshots restore" and "servers restore" differ in.
+type restoration struct {
+	op      string                                                       // "restore server 12345 from backup 499"
+	confirm func(context.Context, *vpsorg.Client) error                  // asks, naming what will change
+	restore func(context.Context, *vpsorg.Client) (restoreResult, error) // starts it; its errors are the CLI's
+}
+
+// restoreAndWait is every restore: it checks the flags, asks unless --yes
+// (refusing without a terminal), starts the restore, and prints it, or
+// with --wait the server once it is no longer restoring.
+func restoreAndWait(ctx context.Context, a *app, f restoreFlags, r restoration) error {
+	if err := errors.Join(f.out.check(), f.wait.check(), a.mayAsk(f.yes, r.op)); err != nil {
+		return err
 	}
-	addOutputFlags(cmd, &out)
-	addWaitFlags(cmd, &wf, "the server is no longer restoring")
-	cmd.Flags().Int64Var(&backupID, "backup", 0, "backup to restore from (required)")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "restore without asking")
-	_ = cmd.MarkFlagRequired("backup")
-	return cmd
+	c, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	if !f.yes {
+		if err := r.confirm(ctx, c); err != nil {
+			return err
+		}
+	}
+	started, err := r.restore(ctx, c)
+	if err != nil {
+		return err
+	}
+	return a.finishRestore(ctx, c, f.out, f.wait, started)
 }
 
 // setString sets a string field whether the SDK types it as a plain

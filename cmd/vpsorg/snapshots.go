@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 
@@ -17,46 +16,49 @@ func newSnapshotsCmd(a *app) *cobra.Command {
 		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a))
 }
 
+// snapshotsListInput is "snapshots list"'s flags.
+type snapshotsListInput struct {
+	out      outputFlags
+	serverID int64
+}
+
 func newSnapshotsListCmd(a *app) *cobra.Command {
-	var (
-		out      outputFlags
-		serverID int64
-	)
+	var in snapshotsListInput
 	cmd := &cobra.Command{
 		Use:   "list [--server ID]",
 		Short: "List snapshots, newest first",
 		Example: `  vpsorg snapshots list
   vpsorg snapshots list --server 12345 -q`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
-			if err := out.check(); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			snaps, err := collect(c.Snapshots.All(cmd.Context(), &vpsorg.SnapshotListOptions{ServerID: serverID}))
-			if err != nil {
-				return apiFailure("list snapshots", err, "")
-			}
-			sortSnapshots(snaps)
-			return writeList(a.stdout, out, snapshotView, snaps)
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
+			return runSnapshotsList(cmd.Context(), a, in)
 		}),
 	}
-	addOutputFlags(cmd, &out)
-	cmd.Flags().Int64Var(&serverID, "server", 0, "only this server's snapshots")
+	addOutputFlags(cmd, &in.out)
+	cmd.Flags().Int64Var(&in.serverID, "server", 0, "only this server's snapshots")
 	return cmd
 }
 
+func runSnapshotsList(ctx context.Context, a *app, in snapshotsListInput) error {
+	if err := in.out.check(); err != nil {
+		return err
+	}
+	return listAndWrite(ctx, a, in.out, "snapshots", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Snapshot, error] {
+		return c.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: in.serverID})
+	}, sortSnapshots, snapshotView)
+}
+
+// snapshotsCreateInput is "snapshots create"'s flags.
+type snapshotsCreateInput struct {
+	out         outputFlags
+	wait        waitFlags
+	serverID    int64
+	name        string
+	description string
+}
+
 func newSnapshotsCreateCmd(a *app) *cobra.Command {
-	var (
-		out         outputFlags
-		wf          waitFlags
-		serverID    int64
-		name        string
-		description string
-	)
+	var in snapshotsCreateInput
 	cmd := &cobra.Command{
 		Use:   "create --server ID --name NAME [--description TEXT] [--wait]",
 		Short: "Start a snapshot of a server",
@@ -68,52 +70,50 @@ inconsistent; stopping it first is safest.`,
 		Example: `  vpsorg snapshots create --server 12345 --name pre-deploy-$(date +%Y%m%d) --wait
   snap=$(vpsorg snapshots create --server 12345 --name pre-deploy --wait -q)`,
 		Args: cobra.NoArgs,
-		RunE: action(func(cmd *cobra.Command, _ []string) error {
-			if err := errors.Join(out.check(), wf.check()); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			op := fmt.Sprintf("create snapshot %q of server %d", name, serverID)
-			snap, _, err := c.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: serverID, Name: name, Description: description})
-			if err != nil {
-				return apiFailure(op, err, "check --server: vpsorg servers list")
-			}
-			if wf.wait {
-				snap, err = await(ctx, a, wf, awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID)}, string(snap.Status),
-					func(ctx context.Context, o *vpsorg.WaitOptions) (*vpsorg.Snapshot, error) {
-						return c.Snapshots.Wait(ctx, snap, o)
-					})
-				if err != nil {
-					return err
-				}
-			}
-			return writeOne(a.stdout, out, snapshotView, snap)
+		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
+			return runSnapshotsCreate(cmd.Context(), a, in)
 		}),
 	}
-	addOutputFlags(cmd, &out)
-	addWaitFlags(cmd, &wf, "the snapshot is completed")
-	cmd.Flags().Int64Var(&serverID, "server", 0, "server to snapshot (required)")
-	cmd.Flags().StringVar(&name, "name", "", "snapshot name: letters, digits, '-' and '_' (required)")
-	cmd.Flags().StringVar(&description, "description", "", "free text")
+	addOutputFlags(cmd, &in.out)
+	addWaitFlags(cmd, &in.wait, "the snapshot is completed")
+	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server to snapshot (required)")
+	cmd.Flags().StringVar(&in.name, "name", "", "snapshot name: letters, digits, '-' and '_' (required)")
+	cmd.Flags().StringVar(&in.description, "description", "", "free text")
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
+}
+
+func runSnapshotsCreate(ctx context.Context, a *app, in snapshotsCreateInput) error {
+	return createAndWait(ctx, a, in.out, in.wait, creation[vpsorg.Snapshot]{
+		op: fmt.Sprintf("create snapshot %q of server %d", in.name, in.serverID),
+		create: func(ctx context.Context, c *vpsorg.Client) (*vpsorg.Snapshot, error) {
+			snap, _, err := c.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: in.serverID, Name: in.name, Description: in.description})
+			return snap, err
+		},
+		wait: func(ctx context.Context, c *vpsorg.Client, snap *vpsorg.Snapshot, o *vpsorg.WaitOptions) (*vpsorg.Snapshot, error) {
+			return c.Snapshots.Wait(ctx, snap, o)
+		},
+		awaited: func(snap *vpsorg.Snapshot) awaited {
+			return awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID)}
+		},
+		status: func(snap *vpsorg.Snapshot) vpsorg.Status { return snap.Status },
+		view:   snapshotView,
+	})
 }
 
 func snapshotsLater(serverID int64) string {
 	return fmt.Sprintf("vpsorg snapshots list --server %d", serverID)
 }
 
+// snapshotsRestoreInput is "snapshots restore"'s id and flags.
+type snapshotsRestoreInput struct {
+	args []string
+	restoreFlags
+}
+
 func newSnapshotsRestoreCmd(a *app) *cobra.Command {
-	var (
-		out outputFlags
-		wf  waitFlags
-		yes bool
-	)
+	var in snapshotsRestoreInput
 	cmd := &cobra.Command{
 		Use:   "restore ID [--wait] [--yes]",
 		Short: "Restore a server from one of its snapshots",
@@ -125,43 +125,43 @@ the server is no longer restoring and prints the server.`,
 		Example: `  vpsorg snapshots restore 801
   vpsorg snapshots restore 801 --yes --wait --timeout 20m`,
 		Args: cobra.ExactArgs(1),
-		RunE: action(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("snapshot", args)
-			if err != nil {
-				return err
-			}
-			if err := errors.Join(out.check(), wf.check(), a.mayAsk(yes, "restore from snapshot "+id(ids[0]))); err != nil {
-				return err
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			err = confirmFound(ctx, a, yes, listSnapshots(ctx, c), "snapshot", ids, snapshotView.id, "", func(found []*vpsorg.Snapshot) string {
+		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
+			in.args = args
+			return runSnapshotsRestore(cmd.Context(), a, in)
+		}),
+	}
+	addRestoreFlags(cmd, &in.restoreFlags)
+	return cmd
+}
+
+func runSnapshotsRestore(ctx context.Context, a *app, in snapshotsRestoreInput) error {
+	ids, err := parseIDs("snapshot", in.args)
+	if err != nil {
+		return err
+	}
+	snapshotID := ids[0]
+	op := "restore from snapshot " + formatID(snapshotID)
+	return restoreAndWait(ctx, a, in.restoreFlags, restoration{
+		op: op,
+		confirm: func(ctx context.Context, c *vpsorg.Client) error {
+			return confirmFound(ctx, a, listSnapshots(ctx, c), "snapshot", ids, snapshotView.id, "", func(found []*vpsorg.Snapshot) string {
 				s := found[0]
 				return fmt.Sprintf("Restore server %s from snapshot %d (%s, %s)? This overwrites all data on the server.",
 					serverRef(s.Server), s.ID, s.Name, day(s.CreatedAt))
 			})
+		},
+		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
+			res, _, err := c.Snapshots.Restore(ctx, snapshotID)
 			if err != nil {
-				return err
+				return restoreResult{}, apiFailure(op, err, "check the id: vpsorg snapshots list")
 			}
-			res, _, err := c.Snapshots.Restore(ctx, ids[0])
-			if err != nil {
-				return apiFailure("restore from snapshot "+id(ids[0]), err, "check the id: vpsorg snapshots list")
-			}
-			started := restoreResult{
+			return restoreResult{
 				server: res.Server,
 				from:   fmt.Sprintf("snapshot %d (%s)", res.Snapshot.ID, res.Snapshot.Name),
 				answer: res,
-			}
-			return a.finishRestore(ctx, c, out, wf, started)
-		}),
-	}
-	addOutputFlags(cmd, &out)
-	addWaitFlags(cmd, &wf, "the server is no longer restoring")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "restore without asking")
-	return cmd
+			}, nil
+		},
+	})
 }
 
 func newSnapshotsDeleteCmd(a *app) *cobra.Command {

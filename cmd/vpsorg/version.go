@@ -32,9 +32,12 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short:   "Print the versions of vpsorg, the SDK and Go",
 		Example: "  vpsorg version",
 		Args:    cobra.NoArgs,
-		Run: func(*cobra.Command, []string) {
-			fmt.Fprintf(a.stdout, "vpsorg %s\nvpsorg-go SDK %s\n%s %s/%s\n",
-				cliVersion(), vpsorg.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		},
+		Run:     func(*cobra.Command, []string) { runVersion(a) },
 	}
+}
+
+// runVersion prints the versions of the command line, the SDK and Go.
+func runVersion(a *app) {
+	fmt.Fprintf(a.stdout, "vpsorg %s\nvpsorg-go SDK %s\n%s %s/%s\n",
+		cliVersion(), vpsorg.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -80,107 +80,149 @@ func start(ctx context.Context, out io.Writer, cfg config) error {
 	return run(ctx, srv.Client(), out, cfg)
 }
 
-// run is the tour itself.
+// run is the tour itself, one step a section of its output.
 func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) (err error) {
-	id := cfg.ServerID
-
-	fmt.Fprintln(out, "\n== Servers")
-	for s, err := range client.Servers.All(ctx, nil) {
-		if err != nil {
-			return fmt.Errorf("list servers: %w", err)
-		}
-		fmt.Fprintf(out, "%d %s: %s, %s, %s\n", s.ID, s.Name, s.Status, s.Location, s.IPAddress)
+	t := &tour{client: client, out: out, cfg: cfg}
+	if err := t.list(ctx); err != nil {
+		return err
 	}
-
-	fmt.Fprintf(out, "\n== Backups of server %d\n", id)
-	for b, err := range client.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: id}) {
-		if err != nil {
-			return fmt.Errorf("list backups: %w", err)
-		}
-		fmt.Fprintf(out, "%d %s, %s, %s, created %s\n", b.ID, b.Type, b.Status, size(b.SizeMB), b.CreatedAt.Format(timeLayout))
-	}
-
-	fmt.Fprintf(out, "\n== Snapshots of server %d\n", id)
-	for s, err := range client.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: id}) {
-		if err != nil {
-			return fmt.Errorf("list snapshots: %w", err)
-		}
-		fmt.Fprintf(out, "%d %s, %s, %s, created %s\n", s.ID, s.Name, s.Status, size(s.SizeMB), s.CreatedAt.Format(timeLayout))
-	}
-
 	// Whatever happens from here on, delete what the tour made, so that a
 	// second run does not meet the limits (10 manual backups, 5 snapshots).
-	var backupID, snapshotID int64
 	defer func() {
 		// A fresh context: an interrupted tour still cleans up.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		err = errors.Join(err, cleanUp(ctx, client, out, backupID, snapshotID))
+		err = errors.Join(err, cleanUp(ctx, client, out, t.backupID, t.snapshotID))
 	}()
+	if err := t.backUp(ctx); err != nil {
+		return err
+	}
+	snap, err := t.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.restore(ctx, snap); err != nil {
+		return err
+	}
+	return t.showErrors(ctx)
+}
 
-	fmt.Fprintf(out, "\n== Backup\n")
-	b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: id, Description: "vpsorg-go quickstart"})
+// tour is one run of the tour, and what it made that is not deleted yet
+// (0 for none).
+type tour struct {
+	client     *vpsorg.Client
+	out        io.Writer
+	cfg        config
+	backupID   int64
+	snapshotID int64
+}
+
+// list shows the servers, and the backups and snapshots of the tour's one.
+func (t *tour) list(ctx context.Context) error {
+	id := t.cfg.ServerID
+	fmt.Fprintln(t.out, "\n== Servers")
+	for s, err := range t.client.Servers.All(ctx, nil) {
+		if err != nil {
+			return fmt.Errorf("list servers: %w", err)
+		}
+		fmt.Fprintf(t.out, "%d %s: %s, %s, %s\n", s.ID, s.Name, s.Status, s.Location, s.IPAddress)
+	}
+
+	fmt.Fprintf(t.out, "\n== Backups of server %d\n", id)
+	for b, err := range t.client.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: id}) {
+		if err != nil {
+			return fmt.Errorf("list backups: %w", err)
+		}
+		fmt.Fprintf(t.out, "%d %s, %s, %s, created %s\n", b.ID, b.Type, b.Status, size(b.SizeMB), b.CreatedAt.Format(timeLayout))
+	}
+
+	fmt.Fprintf(t.out, "\n== Snapshots of server %d\n", id)
+	for s, err := range t.client.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: id}) {
+		if err != nil {
+			return fmt.Errorf("list snapshots: %w", err)
+		}
+		fmt.Fprintf(t.out, "%d %s, %s, %s, created %s\n", s.ID, s.Name, s.Status, size(s.SizeMB), s.CreatedAt.Format(timeLayout))
+	}
+	return nil
+}
+
+// backUp makes a backup and waits for it.
+func (t *tour) backUp(ctx context.Context) error {
+	fmt.Fprintf(t.out, "\n== Backup\n")
+	b, _, err := t.client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: t.cfg.ServerID, Description: "vpsorg-go quickstart"})
 	if err != nil {
 		return fmt.Errorf("create backup: %w", err)
 	}
-	backupID = b.ID
-	fmt.Fprintf(out, "backup %d: %s\n", b.ID, b.Message)
-	b, err = client.Backups.Wait(ctx, b, withProgress(cfg.Wait, out, fmt.Sprintf("backup %d", backupID)))
+	t.backupID = b.ID
+	fmt.Fprintf(t.out, "backup %d: %s\n", b.ID, b.Message)
+	b, err = t.client.Backups.Wait(ctx, b, withProgress(t.cfg.Wait, t.out, fmt.Sprintf("backup %d", t.backupID)))
 	if err != nil {
-		return fmt.Errorf("wait for backup %d: %w", backupID, err)
+		return fmt.Errorf("wait for backup %d: %w", t.backupID, err)
 	}
-	fmt.Fprintf(out, "backup %d is %s: %s\n", b.ID, b.Status, size(b.SizeMB))
+	fmt.Fprintf(t.out, "backup %d is %s: %s\n", b.ID, b.Status, size(b.SizeMB))
+	return nil
+}
 
-	fmt.Fprintf(out, "\n== Snapshot\n")
+// snapshot makes a snapshot, waits for it and returns it.
+func (t *tour) snapshot(ctx context.Context) (*vpsorg.Snapshot, error) {
+	fmt.Fprintf(t.out, "\n== Snapshot\n")
 	name := "quickstart-" + time.Now().UTC().Format("20060102-150405")
-	snap, _, err := client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: id, Name: name, Description: "vpsorg-go quickstart"})
+	snap, _, err := t.client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: t.cfg.ServerID, Name: name, Description: "vpsorg-go quickstart"})
 	if err != nil {
-		return fmt.Errorf("create snapshot: %w", err)
+		return nil, fmt.Errorf("create snapshot: %w", err)
 	}
-	snapshotID = snap.ID
-	fmt.Fprintf(out, "snapshot %d %s: %s\n", snap.ID, snap.Name, snap.Message)
-	snap, err = client.Snapshots.Wait(ctx, snap, withProgress(cfg.Wait, out, fmt.Sprintf("snapshot %d", snapshotID)))
+	t.snapshotID = snap.ID
+	fmt.Fprintf(t.out, "snapshot %d %s: %s\n", snap.ID, snap.Name, snap.Message)
+	snap, err = t.client.Snapshots.Wait(ctx, snap, withProgress(t.cfg.Wait, t.out, fmt.Sprintf("snapshot %d", t.snapshotID)))
 	if err != nil {
-		return fmt.Errorf("wait for snapshot %d: %w", snapshotID, err)
+		return nil, fmt.Errorf("wait for snapshot %d: %w", t.snapshotID, err)
 	}
-	fmt.Fprintf(out, "snapshot %d is %s: %s\n", snap.ID, snap.Status, size(snap.SizeMB))
+	fmt.Fprintf(t.out, "snapshot %d is %s: %s\n", snap.ID, snap.Status, size(snap.SizeMB))
+	return snap, nil
+}
 
-	fmt.Fprintf(out, "\n== Restore\n")
-	if !cfg.Restore {
-		fmt.Fprintln(out, "skipped: run with -restore to restore the server from the snapshot")
-	} else {
-		r, _, err := client.Snapshots.Restore(ctx, snap.ID)
-		if err != nil {
-			return fmt.Errorf("restore server %d from snapshot %d: %w", id, snap.ID, err)
-		}
-		fmt.Fprintf(out, "server %d is %s: %s\n", r.Server.ID, r.Server.Status, r.Message)
-		server, err := client.Servers.Wait(ctx, id, withProgress(cfg.Wait, out, fmt.Sprintf("server %d", id)))
-		if err != nil {
-			return fmt.Errorf("wait for the restore of server %d: %w", id, err)
-		}
-		fmt.Fprintf(out, "server %d is %s again\n", server.ID, server.Status)
+// restore restores the server from snap and waits for it, with -restore.
+func (t *tour) restore(ctx context.Context, snap *vpsorg.Snapshot) error {
+	id := t.cfg.ServerID
+	fmt.Fprintf(t.out, "\n== Restore\n")
+	if !t.cfg.Restore {
+		fmt.Fprintln(t.out, "skipped: run with -restore to restore the server from the snapshot")
+		return nil
 	}
+	r, _, err := t.client.Snapshots.Restore(ctx, snap.ID)
+	if err != nil {
+		return fmt.Errorf("restore server %d from snapshot %d: %w", id, snap.ID, err)
+	}
+	fmt.Fprintf(t.out, "server %d is %s: %s\n", r.Server.ID, r.Server.Status, r.Message)
+	server, err := t.client.Servers.Wait(ctx, id, withProgress(t.cfg.Wait, t.out, fmt.Sprintf("server %d", id)))
+	if err != nil {
+		return fmt.Errorf("wait for the restore of server %d: %w", id, err)
+	}
+	fmt.Fprintf(t.out, "server %d is %s again\n", server.ID, server.Status)
+	return nil
+}
 
-	fmt.Fprintf(out, "\n== Errors\n")
-	// Bad input is refused before anything is sent.
-	_, _, err = client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: id, Name: "not a valid name!"})
+// showErrors shows an input refused before anything is sent, and an
+// answer that matches a sentinel: deleting the tour's backup twice.
+func (t *tour) showErrors(ctx context.Context) error {
+	fmt.Fprintf(t.out, "\n== Errors\n")
+	_, _, err := t.client.Snapshots.Create(ctx, &vpsorg.SnapshotCreateRequest{ServerID: t.cfg.ServerID, Name: "not a valid name!"})
 	var invalid *vpsorg.ValidationError
 	if !errors.As(err, &invalid) {
 		return fmt.Errorf("create snapshot with a bad name: want a *vpsorg.ValidationError, got %w", err)
 	}
-	fmt.Fprintf(out, "bad snapshot name, nothing sent: %v\n", invalid)
-	// The API's answers match sentinels: deleting the backup twice.
-	deleted := backupID
-	if _, err := client.Backups.Delete(ctx, deleted); err != nil {
+	fmt.Fprintf(t.out, "bad snapshot name, nothing sent: %v\n", invalid)
+	deleted := t.backupID
+	if _, err := t.client.Backups.Delete(ctx, deleted); err != nil {
 		return fmt.Errorf("delete backup %d: %w", deleted, err)
 	}
-	backupID = 0 // nothing left to clean up
-	fmt.Fprintf(out, "backup %d deleted\n", deleted)
-	_, err = client.Backups.Delete(ctx, deleted)
+	t.backupID = 0 // nothing left to clean up
+	fmt.Fprintf(t.out, "backup %d deleted\n", deleted)
+	_, err = t.client.Backups.Delete(ctx, deleted)
 	var apiErr *vpsorg.APIError
 	switch {
 	case errors.Is(err, vpsorg.ErrNotFound) && errors.As(err, &apiErr):
-		fmt.Fprintf(out, "deleting backup %d again: not found, already gone (%d %q, request %s)\n",
+		fmt.Fprintf(t.out, "deleting backup %d again: not found, already gone (%d %q, request %s)\n",
 			deleted, apiErr.StatusCode, apiErr.Message, apiErr.RequestID)
 	case err != nil:
 		return fmt.Errorf("delete backup %d again: %w", deleted, err)

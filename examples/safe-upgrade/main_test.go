@@ -227,7 +227,7 @@ func TestStartOnTheFakeShowsTheRollback(t *testing.T) {
 
 // TestHelperCommand is not a test but the command TestRunCommand runs: this
 // test binary, printing and exiting as told.
-func TestHelperCommand(t *testing.T) {
+func TestHelperCommand(t *testing.T) { //nolint:paralleltest // not a test: the process TestRunCommand starts, which exits
 	code := os.Getenv("SAFE_UPGRADE_HELPER_EXIT")
 	if code == "" {
 		t.Skip("only run by TestRunCommand")

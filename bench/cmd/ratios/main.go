@@ -102,7 +102,28 @@ func benchLine(line string) (name, client string, ns float64, ok bool) {
 
 // table prints one row a case, one column for each other client.
 func table(rounds []round) string {
-	var cases, others []string
+	cases, others := names(rounds)
+	var b strings.Builder
+	b.WriteString("| case |")
+	for _, o := range others {
+		fmt.Fprintf(&b, " %s/%s: median [95%% interval], faster in, p |", subject, o)
+	}
+	b.WriteString("\n|---|")
+	b.WriteString(strings.Repeat("---|", len(others)))
+	b.WriteString("\n")
+	for _, name := range cases {
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, o := range others {
+			fmt.Fprintf(&b, " %s |", summarize(ratios(rounds, name, o)))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// names returns the cases in the rounds, sorted, and the clients other
+// than the subject, the floor first, then by name.
+func names(rounds []round) (cases, others []string) {
 	for _, r := range rounds {
 		for name, clients := range r {
 			if !slices.Contains(cases, name) {
@@ -116,33 +137,23 @@ func table(rounds []round) string {
 		}
 	}
 	slices.Sort(cases)
-	slices.SortFunc(others, func(a, b string) int { // floor first, then by name
+	slices.SortFunc(others, func(a, b string) int {
 		return strings.Compare(strings.Replace(a, "floor", "", 1), strings.Replace(b, "floor", "", 1))
 	})
+	return cases, others
+}
 
-	var b strings.Builder
-	b.WriteString("| case |")
-	for _, o := range others {
-		fmt.Fprintf(&b, " %s/%s: median [95%% interval], faster in, p |", subject, o)
-	}
-	b.WriteString("\n|---|")
-	b.WriteString(strings.Repeat("---|", len(others)))
-	b.WriteString("\n")
-	for _, name := range cases {
-		fmt.Fprintf(&b, "| %s |", name)
-		for _, o := range others {
-			var ratios []float64
-			for _, r := range rounds {
-				s, x := r[name][subject], r[name][o]
-				if s > 0 && x > 0 {
-					ratios = append(ratios, s/x)
-				}
-			}
-			fmt.Fprintf(&b, " %s |", summarize(ratios))
+// ratios is the subject's time over other's in case name, one a round
+// that has both.
+func ratios(rounds []round, name, other string) []float64 {
+	var out []float64
+	for _, r := range rounds {
+		s, x := r[name][subject], r[name][other]
+		if s > 0 && x > 0 {
+			out = append(out, s/x)
 		}
-		b.WriteString("\n")
 	}
-	return b.String()
+	return out
 }
 
 // summarize gives the median of ratios, its 95 % interval, the count below
