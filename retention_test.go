@@ -1,9 +1,12 @@
 package vpsorg_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -374,6 +377,122 @@ func TestRetentionPolicyInvalid(t *testing.T) {
 			}
 			if ve.Field != tt.field || err.Error() != tt.text {
 				t.Errorf("got field %q, %q\nwant field %q, %q", ve.Field, err, tt.field, tt.text)
+			}
+		})
+	}
+}
+
+// resticGolden is a file written by testdata/retention/gen-restic.sh.
+type resticGolden struct {
+	Name   string `json:"name"`
+	Restic string `json:"restic"` // the version that wrote it
+	Policy struct {
+		Last     int    `json:"Last"`
+		Hourly   int    `json:"Hourly"`
+		Daily    int    `json:"Daily"`
+		Weekly   int    `json:"Weekly"`
+		Monthly  int    `json:"Monthly"`
+		Yearly   int    `json:"Yearly"`
+		Within   string `json:"Within"` // a Go duration, whole hours
+		Location string `json:"Location"`
+	} `json:"policy"`
+	Times []string `json:"times"`
+	Keep  []struct {
+		Time    string   `json:"time"`
+		Reasons []string `json:"reasons"` // as restic gives them
+	} `json:"keep"`
+}
+
+// resticWord maps a reason restic gives to Decide's word for it: "daily
+// snapshot" and "oldest daily snapshot" are "daily", "within 36h" is
+// "within".
+func resticWord(reason string) (string, bool) {
+	if d, ok := strings.CutPrefix(reason, "within "); ok && d != "" {
+		return "within", true
+	}
+	rule, ok := strings.CutSuffix(strings.TrimPrefix(reason, "oldest "), " snapshot")
+	if !ok || !slices.Contains(retentionWords()[:6], rule) {
+		return "", false
+	}
+	return rule, true
+}
+
+// Decide agrees with restic 0.18.1's forget, as recorded by gen-restic.sh,
+// on every time: kept or not, and why.
+func TestRetentionAgreesWithRestic(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "retention", "restic_*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no golden files in testdata/retention")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g resticGolden
+			if err := json.Unmarshal(data, &g); err != nil {
+				t.Fatal(err)
+			}
+			policy := vpsorg.RetentionPolicy{
+				Last: g.Policy.Last, Hourly: g.Policy.Hourly, Daily: g.Policy.Daily,
+				Weekly: g.Policy.Weekly, Monthly: g.Policy.Monthly, Yearly: g.Policy.Yearly,
+			}
+			if g.Policy.Within != "" {
+				if policy.Within, err = time.ParseDuration(g.Policy.Within); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if policy.Location, err = time.LoadLocation(g.Policy.Location); err != nil {
+				t.Fatal(err)
+			}
+			times := parseTimes(t, g.Times)
+
+			// restic's reasons per instant, in Decide's words and order.
+			words := retentionWords()
+			want := make(map[int64]string)
+			for _, k := range g.Keep {
+				var reasons []string
+				for _, r := range k.Reasons {
+					w, ok := resticWord(r)
+					if !ok {
+						t.Fatalf("restic's reason %q has no word", r)
+					}
+					reasons = append(reasons, w)
+				}
+				slices.SortFunc(reasons, func(a, b string) int {
+					return slices.Index(words, a) - slices.Index(words, b)
+				})
+				want[parseTimes(t, []string{k.Time})[0].UnixNano()] = strings.Join(reasons, ",")
+			}
+
+			// The input in the order recorded and reversed: the same answer.
+			for _, reversed := range []bool{false, true} {
+				in := slices.Clone(times)
+				if reversed {
+					slices.Reverse(in)
+				}
+				got, err := policy.Decide(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				kept := 0
+				for i, v := range verdicts(got) {
+					if v != "" {
+						kept++
+					}
+					if w := want[in[i].UnixNano()]; v != w {
+						t.Errorf("reversed %t: %s: got %q, restic %q", reversed, in[i].Format(time.RFC3339), v, w)
+					}
+				}
+				if kept != len(g.Keep) {
+					t.Errorf("reversed %t: kept %d, restic %d", reversed, kept, len(g.Keep))
+				}
 			}
 		})
 	}
