@@ -100,10 +100,13 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// ValidationError reports input refused before any request was sent.
+// ValidationError reports input refused before any request was sent, or a
+// [RetentionPolicy] that [RetentionPolicy.Decide] cannot apply.
 // Field is the API's name of the offending field, such as "server_id",
 // "name", "backup_type", "backup_id", "snapshot_id", "page" or
-// "page_size"; it is empty when the request itself is nil.
+// "page_size"; it is empty when the request itself is nil. For a policy it
+// is "RetentionPolicy" or the Go name of its field, such as
+// "RetentionPolicy.Daily".
 type ValidationError struct {
 	Field   string
 	Message string
