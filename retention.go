@@ -91,19 +91,35 @@ func (p RetentionPolicy) Decide(times []time.Time) ([]RetentionDecision, error) 
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	decisions := make([]RetentionDecision, len(times))
 	if len(times) == 0 {
-		return decisions, nil
+		return []RetentionDecision{}, nil
 	}
 	loc := p.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 
-	// Visit the times newest first, equal times in the order given: the
-	// decisions along this order then depend on nothing but the times. The
-	// index breaks ties rather than a stable sort, which is slower on the
-	// oldest-first lists that are common.
+	order := newestFirst(times)
+	newest := times[order[0]]
+	rules := newRuleState(p)
+	masks := make([]uint8, len(times))
+	for pos, i := range order {
+		mask := rules.keep(periodsOf(times[i].In(loc), pos), pos == len(order)-1)
+		// newest − t < Within is "t strictly after newest − Within" without
+		// computing newest − Within, which could overflow; Sub saturates.
+		if p.Within > 0 && newest.Sub(times[i]) < p.Within {
+			mask |= 1 << withinBit
+		}
+		masks[i] = mask
+	}
+	return decisionsOf(masks), nil
+}
+
+// newestFirst returns the indexes of times, newest first, equal times in
+// the order given: the decisions along this order then depend on nothing
+// but the times. The index breaks ties rather than a stable sort, which is
+// slower on the oldest-first lists that are common.
+func newestFirst(times []time.Time) []int {
 	order := make([]int, len(times))
 	for i := range order {
 		order[i] = i
@@ -111,46 +127,52 @@ func (p RetentionPolicy) Decide(times []time.Time) ([]RetentionDecision, error) 
 	slices.SortFunc(order, func(a, b int) int {
 		return cmp.Or(times[b].Compare(times[a]), cmp.Compare(a, b))
 	})
-	newest := times[order[0]]
+	return order
+}
 
-	// Each count rule remembers the period of the last time it kept; a time
-	// in another period is the newest of a period not yet had.
-	counts := [...]int{p.Last, p.Hourly, p.Daily, p.Weekly, p.Monthly, p.Yearly}
-	var last [len(counts)]period
-	var had [len(counts)]bool
+// ruleState is the count rules' progress along the newest-first pass: what
+// each has left to keep, and the period of the last time it kept, so that a
+// time in another period is the newest of a period not yet had.
+type ruleState struct {
+	left [6]int
+	last [6]period
+	had  [6]bool
+}
 
-	masks := make([]uint8, len(times))
-	nReasons := 0
-	for pos, i := range order {
-		periods := periodsOf(times[i].In(loc), pos)
-		oldest := pos == len(order)-1
-		var mask uint8
-		for r, left := range counts {
-			if left == 0 {
-				continue // off, or used up
-			}
-			key := periods[r]
-			if had[r] && key == last[r] && !oldest {
-				continue // its period already has a newer time
-			}
-			last[r], had[r] = key, true
-			if left > 0 {
-				counts[r]--
-			}
-			mask |= 1 << r
+func newRuleState(p RetentionPolicy) *ruleState {
+	return &ruleState{left: [...]int{p.Last, p.Hourly, p.Daily, p.Weekly, p.Monthly, p.Yearly}}
+}
+
+// keep returns the bits of the count rules that keep the time of periods,
+// the oldest time when oldest is set, and counts it against them.
+func (st *ruleState) keep(periods [6]period, oldest bool) uint8 {
+	var mask uint8
+	for r, left := range st.left {
+		if left == 0 {
+			continue // off, or used up
 		}
-		// newest − t < Within is "t strictly after newest − Within" without
-		// computing newest − Within, which could overflow; Sub saturates.
-		if p.Within > 0 && newest.Sub(times[i]) < p.Within {
-			mask |= 1 << withinBit
+		if st.had[r] && periods[r] == st.last[r] && !oldest {
+			continue // its period already has a newer time
 		}
-		masks[i] = mask
-		nReasons += bits.OnesCount8(mask)
+		st.last[r], st.had[r] = periods[r], true
+		if left > 0 {
+			st.left[r]--
+		}
+		mask |= 1 << r
 	}
+	return mask
+}
 
-	// One array holds every decision's reasons; each decision's slice is
-	// capped so that appending to it cannot overwrite its neighbour's.
-	words := make([]string, 0, nReasons)
+// decisionsOf turns each time's reason bits into its decision. One array
+// holds every decision's reasons; each decision's slice is capped so that
+// appending to it cannot overwrite its neighbour's.
+func decisionsOf(masks []uint8) []RetentionDecision {
+	n := 0
+	for _, mask := range masks {
+		n += bits.OnesCount8(mask)
+	}
+	decisions := make([]RetentionDecision, len(masks))
+	words := make([]string, 0, n)
 	for i, mask := range masks {
 		if mask == 0 {
 			continue
@@ -163,7 +185,7 @@ func (p RetentionPolicy) Decide(times []time.Time) ([]RetentionDecision, error) 
 		}
 		decisions[i] = RetentionDecision{Keep: true, Reasons: words[start:len(words):len(words)]}
 	}
-	return decisions, nil
+	return decisions
 }
 
 // validate refuses a policy Decide cannot apply. An empty policy is refused
