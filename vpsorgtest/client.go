@@ -20,12 +20,20 @@ import (
 // httptest, it panics if vpsorg.NewClient fails, which only a bad option can
 // cause.
 //
+// It sends through the server's own HTTP client (httptest's), not
+// http.DefaultTransport, so that an HTTP mock a test activates does not
+// catch it.
+//
 // A server started by NewServerAt on every interface ("0.0.0.0:8080") is
 // reached over loopback; one on another address that is not loopback gets
 // vpsorg.WithInsecureHTTP, because the fake speaks plain HTTP only.
 func (s *Server) Client(opts ...vpsorg.Option) *vpsorg.Client {
 	base := url.URL{Scheme: "http", Host: s.ts.Listener.Addr().String(), Path: "/api/v1/"}
-	all := []vpsorg.Option{vpsorg.WithPollSleep(s.passTime)}
+	// The server's own HTTP client, as httptest gives it: a transport for
+	// this server alone, whose idle connections Close closes. Through
+	// http.DefaultTransport, the test binary's other servers would share
+	// its pool, and its limits, with this one.
+	all := []vpsorg.Option{vpsorg.WithHTTPClient(s.ts.Client()), vpsorg.WithPollSleep(s.passTime)}
 	if addr, ok := s.ts.Listener.Addr().(*net.TCPAddr); ok {
 		switch {
 		case addr.IP.IsUnspecified():
