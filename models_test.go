@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The documented answers of API.md, field by field, as the SDK must decode
+// The answers the API documents, field by field, as the SDK must decode
 // them from testdata/.
 
 func documentedBackups(t *testing.T) []Backup {
@@ -76,7 +76,7 @@ func documentedServers(t *testing.T) []Server {
 	}
 }
 
-// modelPage is a list answer as API.md documents it, decoded with the
+// modelPage is a list answer as the API's documentation shows it, decoded with the
 // SDK's JSON rules (unmarshalJSON) but none of its request plumbing.
 type modelPage[T any] struct {
 	Count   int `json:"count"`

@@ -14,8 +14,9 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// The retry policy, by method (DESIGN.md's table): which outcome of a try
-// is tried again, which may have acted on the server, how long to wait.
+// The retry policy, by method (the table in README's "Retries, pagination
+// and waiting"): which outcome of a try is tried again, which may have
+// acted on the server, how long to wait.
 // go-retryablehttp makes the tries; send.go asks judge after each one.
 
 // newRetryClient holds the Client's retry settings: go-retryablehttp's

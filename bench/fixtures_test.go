@@ -80,7 +80,7 @@ func (s shape) build(base string, listItems int) answers {
 	return a
 }
 
-// vpsorgShape is the VPS.org API as API.md documents it, with DRF's
+// vpsorgShape is the VPS.org API as its documentation shows it, with DRF's
 // next/previous links, which the real API adds.
 func vpsorgShape() shape {
 	return shape{
