@@ -28,12 +28,10 @@ func (s *Server) passTime(ctx context.Context, d time.Duration) error {
 		s.skipped.Add(int64(max(d, 0)))
 		return ctx.Err()
 	}
-	t := time.NewTimer(min(d, testClockPoll))
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(min(d, testClockPoll)):
 		return nil
 	}
 }
