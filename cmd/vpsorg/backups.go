@@ -37,6 +37,7 @@ func newBackupsListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, backupView)
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "only this server's backups")
 	cmd.Flags().StringVar(&in.kind, "type", "", "only manual or automatic backups")
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"manual", "automatic"}, cobra.ShellCompDirectiveNoFileComp))
@@ -82,6 +83,7 @@ Manual backups never expire; a server keeps at most 10.`,
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, backupView)
 	addWaitFlags(cmd, &in.wait, "the backup is completed")
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server to back up (required)")
 	cmd.Flags().StringVar(&in.description, "description", "", "free text to tell the backup by")

@@ -212,7 +212,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"backups", "lst"}, `unknown command "lst" for "vpsorg backups"`},
 		{[]string{"nosuch"}, `unknown command "nosuch" for "vpsorg"`},
 		{[]string{"backups", "list", "--bogus"}, "unknown flag: --bogus"},
-		{[]string{"backups", "list", "-o", "yaml"}, `unknown output format "yaml"`},
+		{[]string{"backups", "list", "-o", "xml"}, `unknown output format "xml"`},
 		{[]string{"backups", "list", "--type", "weekly"}, `unknown backup type "weekly"`},
 		{[]string{"backups", "list", "--server", "x"}, `invalid argument "x"`},
 		{[]string{"backups", "create"}, `required flag(s) "server" not set`},

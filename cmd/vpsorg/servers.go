@@ -37,6 +37,7 @@ func newServersListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, serverView)
 	cmd.Flags().StringVar(&in.status, "status", "", `only servers with this status, such as "active" or "restoring"`)
 	cmd.Flags().StringVar(&in.location, "location", "", "only servers in this location")
 	return cmd
@@ -128,6 +129,7 @@ type restoreFlags struct {
 
 func addRestoreFlags(cmd *cobra.Command, f *restoreFlags) {
 	addOutputFlags(cmd, &f.out)
+	addColumns(cmd, &f.out, serverView) // of the server --wait prints
 	addWaitFlags(cmd, &f.wait, "the server is no longer restoring")
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "restore without asking")
 }
@@ -143,7 +145,7 @@ type restoration struct {
 // (refusing without a terminal), starts the restore, and prints it, or
 // with --wait the server once it is no longer restoring.
 func restoreAndWait(ctx context.Context, a *app, f restoreFlags, r restoration) error {
-	if err := errors.Join(f.out.check(), f.wait.check(), a.mayAsk(f.yes, r.op)); err != nil {
+	if err := errors.Join(f.out.check(), f.wait.check(), f.checkColumns(), a.mayAsk(f.yes, r.op)); err != nil {
 		return err
 	}
 	c, err := a.newClient()

@@ -35,6 +35,7 @@ func newSnapshotsListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, snapshotView)
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "only this server's snapshots")
 	return cmd
 }
@@ -75,6 +76,7 @@ inconsistent; stopping it first is safest.`,
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, snapshotView)
 	addWaitFlags(cmd, &in.wait, "the snapshot is completed")
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server to snapshot (required)")
 	cmd.Flags().StringVar(&in.name, "name", "", "snapshot name: letters, digits, '-' and '_' (required)")
