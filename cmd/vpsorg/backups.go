@@ -55,7 +55,7 @@ func runBackupsList(ctx context.Context, a *app, in backupsListInput) error {
 		return usageErrorf("use --type manual or --type automatic", "unknown backup type %q", in.kind)
 	}
 	return listAndWrite(ctx, a, in.out, "backups", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
-		return c.Backups.All(ctx, opts)
+		return orUnknownServer(ctx, c, in.serverID, c.Backups.All(ctx, opts))
 	}, sortBackups, backupView)
 }
 
@@ -106,6 +106,8 @@ func runBackupsCreate(ctx context.Context, a *app, in backupsCreateInput) error 
 		},
 		status: func(b *vpsorg.Backup) vpsorg.Status { return b.Status },
 		view:   backupView,
+		unknown: fmt.Sprintf("the backup may have been made; before trying again, look for a manual backup %s in: vpsorg backups list --server %d --type manual",
+			describedAs(in.description), in.serverID),
 	})
 }
 

@@ -181,22 +181,12 @@ func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf fun
 	if notFound == "" {
 		notFound = "check the id: vpsorg " + kind + "s list"
 	}
-	listed := map[int64]T{}
-	for it, err := range seq {
-		if err != nil {
-			return nil, apiFailure("look up "+kind+"s", err, "")
-		}
-		if slices.Contains(ids, idOf(it)) {
-			listed[idOf(it)] = it
-		}
+	found, missing, err := findIDs(seq, ids, idOf)
+	if err != nil {
+		return nil, apiFailure("look up "+kind+"s", err, "")
 	}
-	found := make([]T, 0, len(ids))
-	for _, n := range ids {
-		it, ok := listed[n]
-		if !ok {
-			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n), hint: notFound, code: exitNotFound}
-		}
-		found = append(found, it)
+	if len(missing) > 0 {
+		return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, missing[0]), hint: notFound, code: exitNotFound}
 	}
 	return found, nil
 }

@@ -126,6 +126,9 @@ anywhere else.
 		if tokenErr := tokenFlagError(err); tokenErr != nil {
 			return tokenErr
 		}
+		if valueErr := flagValueError(cmd, err); valueErr != nil {
+			return valueErr
+		}
 		return usageErrorf("see '"+cmd.CommandPath()+" --help'", "%v", err)
 	})
 	root.SetHelpCommand(&cobra.Command{
@@ -201,7 +204,7 @@ func listAndWrite[T any](ctx context.Context, a *app, out outputFlags, what stri
 	}
 	items, err := collect(list(ctx, c))
 	if err != nil {
-		return apiFailure("list "+what, err, "")
+		return apiFailure("list "+what, err, "check --server: vpsorg servers list")
 	}
 	if order != nil {
 		order(items)

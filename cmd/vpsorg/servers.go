@@ -109,7 +109,7 @@ func runServersRestore(ctx context.Context, a *app, in serversRestoreInput) erro
 		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
 			res, _, err := c.Servers.Restore(ctx, serverID, &vpsorg.ServerRestoreRequest{BackupID: in.backupID})
 			if err != nil {
-				return restoreResult{}, apiFailure(op, err, "check the server id: vpsorg servers list")
+				return restoreResult{}, restoreFromBackupFailure(ctx, c, op, serverID, in.backupID, err)
 			}
 			var answer any = res
 			if len(res.Raw) > 0 {

@@ -45,7 +45,7 @@ func runSnapshotsList(ctx context.Context, a *app, in snapshotsListInput) error 
 		return err
 	}
 	return listAndWrite(ctx, a, in.out, "snapshots", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Snapshot, error] {
-		return c.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: in.serverID})
+		return orUnknownServer(ctx, c, in.serverID, c.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: in.serverID}))
 	}, sortSnapshots, snapshotView)
 }
 
@@ -101,6 +101,8 @@ func runSnapshotsCreate(ctx context.Context, a *app, in snapshotsCreateInput) er
 		},
 		status: func(snap *vpsorg.Snapshot) vpsorg.Status { return snap.Status },
 		view:   snapshotView,
+		unknown: fmt.Sprintf("the snapshot may have been made; before trying again, look for snapshot %q in: vpsorg snapshots list --server %d",
+			in.name, in.serverID),
 	})
 }
 
@@ -155,7 +157,8 @@ func runSnapshotsRestore(ctx context.Context, a *app, in snapshotsRestoreInput) 
 		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
 			res, _, err := c.Snapshots.Restore(ctx, snapshotID)
 			if err != nil {
-				return restoreResult{}, apiFailure(op, err, "check the id: vpsorg snapshots list")
+				return restoreResult{}, writeFailure(op, err, "check the id: vpsorg snapshots list", fmt.Sprintf(
+					`the restore may have started; before trying again, see whether the server of snapshot %d is "restoring" in: vpsorg servers list --status restoring`, snapshotID))
 			}
 			return restoreResult{
 				server: res.Server,
