@@ -14,7 +14,9 @@ import (
 func newBackupsCmd(a *app) *cobra.Command {
 	return group("backups", "List, create, delete and prune backups",
 		"  vpsorg backups list --server 12345 --type manual",
-		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a))
+		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a),
+		newGetCmd(a, backupKind, "  vpsorg backups get 501\n  vpsorg backups get 501 -o json --columns id,status,size_mb"),
+		newWaitCmd(a, backupWaiting, "is completed", "  vpsorg backups wait 502\n  vpsorg backups wait 502 503 --timeout 2h -q"))
 }
 
 // backupsListInput is "backups list"'s flags.
@@ -102,7 +104,7 @@ func runBackupsCreate(ctx context.Context, a *app, in backupsCreateInput) error 
 			return c.Backups.Wait(ctx, b, o)
 		},
 		awaited: func(b *vpsorg.Backup) awaited {
-			return awaited{fmt.Sprintf("backup %d", b.ID), backupsLater(b.Server.ID)}
+			return awaited{fmt.Sprintf("backup %d", b.ID), backupsLater(b.Server.ID), "vpsorg backups wait " + formatID(b.ID)}
 		},
 		status: func(b *vpsorg.Backup) vpsorg.Status { return b.Status },
 		view:   backupView,

@@ -107,9 +107,11 @@ root from VPSORG_API_URL or --api-url. Any other flag can also be set from
 VPSORG_<FLAG>, such as VPSORG_OUTPUT=json; the command line wins. --yes is the
 exception: it is given per command.
 
-Data goes to stdout (-o table|json, -q for ids); progress, prompts and errors
-go to stderr. Commands that delete or restore ask on a terminal and need --yes
-anywhere else.
+Data goes to stdout (-o table|json|yaml, -q for ids; --columns picks the
+API's fields, --no-header drops a table's header); progress, prompts and
+errors go to stderr. "get ID" prints one object; "wait ID..." waits again
+for what a --wait left running. Commands that delete or restore ask on a
+terminal and need --yes anywhere else.
 
 ` + exitCodesHelp,
 		Example: `  export VPSORG_API_TOKEN=...

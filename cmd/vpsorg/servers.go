@@ -14,7 +14,9 @@ import (
 func newServersCmd(a *app) *cobra.Command {
 	return group("servers", "List servers and restore them from backups",
 		"  vpsorg servers list --status active",
-		newServersListCmd(a), newServersRestoreCmd(a))
+		newServersListCmd(a), newServersRestoreCmd(a),
+		newGetCmd(a, serverKind, "  vpsorg servers get 12345\n  vpsorg servers get 12345 --columns status -o json"),
+		newWaitCmd(a, serverWaiting, "is no longer restoring", "  vpsorg servers wait 12345\n  vpsorg servers wait 12345 12346 --timeout 20m"))
 }
 
 // serversListInput is "servers list"'s flags.
@@ -195,7 +197,7 @@ func (a *app) finishRestore(ctx context.Context, c *vpsorg.Client, out outputFla
 	if status == "" {
 		status = string(vpsorg.ServerStatusRestoring) // string() whether the constant is typed or not
 	}
-	srv, err := await(ctx, a, wf, awaited{fmt.Sprintf("server %d", serverID), "vpsorg servers list"}, status,
+	srv, err := await(ctx, a, wf, awaited{fmt.Sprintf("server %d", serverID), "vpsorg servers list", "vpsorg servers wait " + formatID(serverID)}, status,
 		func(ctx context.Context, o *vpsorg.WaitOptions) (*vpsorg.Server, error) {
 			return c.Servers.Wait(ctx, serverID, o)
 		})

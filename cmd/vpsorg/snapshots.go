@@ -13,7 +13,9 @@ import (
 func newSnapshotsCmd(a *app) *cobra.Command {
 	return group("snapshots", "List, create, restore and delete snapshots",
 		"  vpsorg snapshots list --server 12345",
-		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a))
+		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a),
+		newGetCmd(a, snapshotKind, "  vpsorg snapshots get 801\n  vpsorg snapshots get 801 -o yaml"),
+		newWaitCmd(a, snapshotWaiting, "is completed", "  vpsorg snapshots wait 802\n  vpsorg snapshots wait 802 803 --timeout 20m"))
 }
 
 // snapshotsListInput is "snapshots list"'s flags.
@@ -97,7 +99,7 @@ func runSnapshotsCreate(ctx context.Context, a *app, in snapshotsCreateInput) er
 			return c.Snapshots.Wait(ctx, snap, o)
 		},
 		awaited: func(snap *vpsorg.Snapshot) awaited {
-			return awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID)}
+			return awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID), "vpsorg snapshots wait " + formatID(snap.ID)}
 		},
 		status: func(snap *vpsorg.Snapshot) vpsorg.Status { return snap.Status },
 		view:   snapshotView,
