@@ -125,7 +125,8 @@ func newBackupsDeleteCmd(a *app) *cobra.Command {
 		list: func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
 			return c.Backups.All(ctx, nil)
 		},
-		id: backupView.id,
+		id:       backupView.id,
+		complete: completeIDs(a, backupKind, true),
 		label: func(b *vpsorg.Backup) string {
 			return fmt.Sprintf("%d (%s, %s)", b.ID, b.Server.Name, day(b.CreatedAt))
 		},

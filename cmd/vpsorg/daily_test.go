@@ -37,6 +37,7 @@ func TestDailyUse(t *testing.T) {
 		"outcome unknown":         testOutcomeUnknown,
 		"not found":               testNotFoundEverywhere,
 		"bad numbers":             testBadNumbers,
+		"completion":              testCompletionOfIDs,
 		"wait on a terminal":      testWaitOnATerminal,
 		"restore missing backup":  testRestoreMissingBackup,
 		"columns without objects": testColumnsOnRestore,

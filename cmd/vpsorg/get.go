@@ -70,6 +70,7 @@ list, 100 a page, and stops at the ` + k.name + `: one request when it is among 
 first 100. An id the list lacks is exit 3.`,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeIDs(a, k, false),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runGet(cmd.Context(), a, k, in)

@@ -75,7 +75,8 @@ prints the restore as started; with --wait, it waits until the server is no
 longer restoring and prints the server.`,
 		Example: `  vpsorg servers restore 12345 --backup 499
   vpsorg servers restore 12345 --backup 499 --yes --wait`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeIDs(a, serverKind, false),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runServersRestore(cmd.Context(), a, in)
@@ -84,6 +85,7 @@ longer restoring and prints the server.`,
 	addRestoreFlags(cmd, &in.restoreFlags)
 	cmd.Flags().Int64Var(&in.backupID, "backup", 0, "backup to restore from (required)")
 	_ = cmd.MarkFlagRequired("backup")
+	_ = cmd.RegisterFlagCompletionFunc("backup", completeBackupFlag(a))
 	return cmd
 }
 

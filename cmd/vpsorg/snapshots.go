@@ -130,7 +130,8 @@ sent nothing. It prints the restore as started; with --wait, it waits until
 the server is no longer restoring and prints the server.`,
 		Example: `  vpsorg snapshots restore 801
   vpsorg snapshots restore 801 --yes --wait --timeout 20m`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeIDs(a, snapshotKind, false),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runSnapshotsRestore(cmd.Context(), a, in)
@@ -176,8 +177,9 @@ func newSnapshotsDeleteCmd(a *app) *cobra.Command {
 		kind: "snapshot",
 		example: `  vpsorg snapshots delete 798
   vpsorg snapshots list --server 12345 -q | xargs vpsorg snapshots delete --yes`,
-		list: listSnapshots,
-		id:   snapshotView.id,
+		list:     listSnapshots,
+		id:       snapshotView.id,
+		complete: completeIDs(a, snapshotKind, true),
 		label: func(s *vpsorg.Snapshot) string {
 			return fmt.Sprintf("%d (%s, %s, %s)", s.ID, s.Name, s.Server.Name, day(s.CreatedAt))
 		},

@@ -63,6 +63,7 @@ Progress goes to stderr. An id that is not listed is exit 3, a failed backup
 or snapshot 5, --timeout 6.`,
 		Example:           example,
 		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeIDs(a, w.kind, true),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runWait(cmd.Context(), a, w, in)
