@@ -199,11 +199,7 @@ func (f *fakeProgram) failBackup(t *testing.T, id string) {
 // vpsorg runs the binary to its end, without a terminal.
 func (f *fakeProgram) vpsorg(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(t.Context(), bin, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
-	code := exitOf(t, cmd.Run())
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return runBin(t, bin, env, args...)
 }
 
 func exitOf(t *testing.T, err error) int {

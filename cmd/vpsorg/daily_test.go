@@ -70,6 +70,7 @@ func (f binFake) run(t *testing.T, bin string, args ...string) result {
 	return runBin(t, bin, f.env, args...)
 }
 
+// runBin runs the binary to its end, without a terminal and with no input.
 func runBin(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
