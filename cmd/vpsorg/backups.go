@@ -14,7 +14,9 @@ import (
 func newBackupsCmd(a *app) *cobra.Command {
 	return group("backups", "List, create, delete and prune backups",
 		"  vpsorg backups list --server 12345 --type manual",
-		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a))
+		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a),
+		newGetCmd(a, backupKind, "  vpsorg backups get 501\n  vpsorg backups get 501 -o json --columns id,status,size_mb"),
+		newWaitCmd(a, backupWaiting, "is completed", "  vpsorg backups wait 502\n  vpsorg backups wait 502 503 --timeout 2h -q"))
 }
 
 // backupsListInput is "backups list"'s flags.
@@ -37,6 +39,7 @@ func newBackupsListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, backupView)
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "only this server's backups")
 	cmd.Flags().StringVar(&in.kind, "type", "", "only manual or automatic backups")
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"manual", "automatic"}, cobra.ShellCompDirectiveNoFileComp))
@@ -54,7 +57,7 @@ func runBackupsList(ctx context.Context, a *app, in backupsListInput) error {
 		return usageErrorf("use --type manual or --type automatic", "unknown backup type %q", in.kind)
 	}
 	return listAndWrite(ctx, a, in.out, "backups", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
-		return c.Backups.All(ctx, opts)
+		return orUnknownServer(ctx, c, in.serverID, c.Backups.All(ctx, opts))
 	}, sortBackups, backupView)
 }
 
@@ -82,6 +85,7 @@ Manual backups never expire; a server keeps at most 10.`,
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, backupView)
 	addWaitFlags(cmd, &in.wait, "the backup is completed")
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server to back up (required)")
 	cmd.Flags().StringVar(&in.description, "description", "", "free text to tell the backup by")
@@ -100,10 +104,12 @@ func runBackupsCreate(ctx context.Context, a *app, in backupsCreateInput) error 
 			return c.Backups.Wait(ctx, b, o)
 		},
 		awaited: func(b *vpsorg.Backup) awaited {
-			return awaited{fmt.Sprintf("backup %d", b.ID), backupsLater(b.Server.ID)}
+			return awaited{fmt.Sprintf("backup %d", b.ID), backupsLater(b.Server.ID), "vpsorg backups wait " + formatID(b.ID)}
 		},
 		status: func(b *vpsorg.Backup) vpsorg.Status { return b.Status },
 		view:   backupView,
+		unknown: fmt.Sprintf("the backup may have been made; before trying again, look for a manual backup %s in: vpsorg backups list --server %d --type manual",
+			describedAs(in.description), in.serverID),
 	})
 }
 
@@ -119,7 +125,8 @@ func newBackupsDeleteCmd(a *app) *cobra.Command {
 		list: func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
 			return c.Backups.All(ctx, nil)
 		},
-		id: backupView.id,
+		id:       backupView.id,
+		complete: completeIDs(a, backupKind, true),
 		label: func(b *vpsorg.Backup) string {
 			return fmt.Sprintf("%d (%s, %s)", b.ID, b.Server.Name, day(b.CreatedAt))
 		},

@@ -64,25 +64,7 @@ func apiEnv(url, token string) []string {
 func testTerminal(t *testing.T, bin string) {
 	srv := vpsorgtest.NewServer(vpsorgtest.WithCompletionDelay(1500 * time.Millisecond))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "backups", "create", "--server", "12345", "--wait")
-	cmd.Env = apiEnv(srv.URL+"/api/v1/", srv.Token)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	screen, _ := io.ReadAll(tty) // ends with EIO once vpsorg exits
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("vpsorg: %v\n%q", err, screen)
-	}
-	out := string(screen)
-	// mpb redraws by moving the cursor up and erasing: "\x1b[<n>A\x1b[J".
-	redraws := len(regexp.MustCompile(`\x1b\[\d+A\x1b\[J`).FindAllString(out, -1))
-	if redraws < 3 {
-		t.Errorf("%d redraws, want several:\n%q", redraws, out)
-	}
+	out := onTerminal(t, bin, apiEnv(srv.URL+"/api/v1/", srv.Token), "backups", "create", "--server", "12345", "--wait")
 	spinner := 0
 	for _, frame := range []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"} {
 		if strings.Contains(out, frame) {
@@ -100,6 +82,32 @@ func testTerminal(t *testing.T, bin string) {
 	if !regexp.MustCompile(`502 +web-server-01 \(12345\) +manual +completed`).MatchString(out) {
 		t.Errorf("no final table:\n%q", out)
 	}
+}
+
+// onTerminal runs vpsorg under a pseudo-terminal to its end, checks that
+// it succeeded and redrew its progress in place, and returns the screen.
+func onTerminal(t *testing.T, bin string, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	screen, _ := io.ReadAll(tty) // ends with EIO once vpsorg exits
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("vpsorg: %v\n%q", err, screen)
+	}
+	out := string(screen)
+	// mpb redraws by moving the cursor up and erasing: "\x1b[<n>A\x1b[J".
+	redraws := len(regexp.MustCompile(`\x1b\[\d+A\x1b\[J`).FindAllString(out, -1))
+	if redraws < 3 {
+		t.Errorf("%d redraws, want several:\n%q", redraws, out)
+	}
+	return out
 }
 
 // fakeProgram is a running cmd/vpsorg-fake.
@@ -191,11 +199,7 @@ func (f *fakeProgram) failBackup(t *testing.T, id string) {
 // vpsorg runs the binary to its end, without a terminal.
 func (f *fakeProgram) vpsorg(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(t.Context(), bin, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
-	code := exitOf(t, cmd.Run())
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return runBin(t, bin, env, args...)
 }
 
 func exitOf(t *testing.T, err error) int {

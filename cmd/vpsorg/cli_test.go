@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -212,9 +214,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"backups", "lst"}, `unknown command "lst" for "vpsorg backups"`},
 		{[]string{"nosuch"}, `unknown command "nosuch" for "vpsorg"`},
 		{[]string{"backups", "list", "--bogus"}, "unknown flag: --bogus"},
-		{[]string{"backups", "list", "-o", "yaml"}, `unknown output format "yaml"`},
+		{[]string{"backups", "list", "-o", "xml"}, `unknown output format "xml"`},
 		{[]string{"backups", "list", "--type", "weekly"}, `unknown backup type "weekly"`},
-		{[]string{"backups", "list", "--server", "x"}, `invalid argument "x"`},
+		{[]string{"backups", "list", "--server", "x"}, `--server "x" is not a whole number`},
 		{[]string{"backups", "create"}, `required flag(s) "server" not set`},
 		{[]string{"backups", "create", "--server", "1", "--wait", "--timeout", "0s"}, "--timeout 0s is not positive"},
 		{[]string{"backups", "delete"}, "requires at least 1 arg"},
@@ -631,7 +633,7 @@ func TestHelp(t *testing.T) {
 	walk(newRootCmd(&app{}))
 
 	r := invocation{}.run(t, "--help").expect(t, exitOK)
-	for _, code := range []string{"0    ok", "1    other", "2    usage", "3    not found", "4    unauthorized", "5    the operation failed", "6    timed out", "130  interrupted"} {
+	for _, code := range []string{"0    ok", "1    other", "2    usage", "3    not found", "4    unauthorized", "5    the operation failed", "6    timed out", "7    outcome unknown", "130  interrupted"} {
 		if !strings.Contains(r.stdout, code) {
 			t.Errorf("vpsorg --help lacks exit code %q", code)
 		}
@@ -659,6 +661,9 @@ func TestExitCode(t *testing.T) {
 		{&failure{op: "list", err: api(http.StatusNotFound)}, exitNotFound},
 		{&failure{err: api(http.StatusNotFound), code: exitUsage}, exitUsage},
 		{errInterrupted, exitInterrupted},
+		{fmt.Errorf("create: %w", errors.Join(vpsorg.ErrOutcomeUnknown, api(http.StatusServiceUnavailable))), exitOutcomeUnknown},
+		{fmt.Errorf("create: %w", errors.Join(vpsorg.ErrOutcomeUnknown, context.DeadlineExceeded)), exitOutcomeUnknown},
+		{&notFoundError{"server", []int64{999}}, exitNotFound},
 		{context.Canceled, exitOther},
 	} {
 		if got := exitCode(tc.err); got != tc.want {

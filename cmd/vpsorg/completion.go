@@ -1,9 +1,17 @@
 package main
 
 import (
+	"context"
 	"io"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
 func newCompletionCmd() *cobra.Command {
@@ -36,4 +44,68 @@ func runCompletion(root *cobra.Command, out io.Writer, shell string) error {
 	default:
 		return root.GenPowerShellCompletionWithDesc(out)
 	}
+}
+
+// completionTimeout bounds the one request a tab completion makes: the
+// shell waits for it, and offering nothing beats hanging.
+const completionTimeout = 3 * time.Second
+
+// completeIDs offers, for a command's id arguments, the ids the API has, as
+// "501<tab>web-server-01 manual completed 2025-01-16". It sends one list
+// request (the first 100 objects) and offers nothing, quietly, without a
+// token or an answer. many: the command takes several ids.
+func completeIDs[T any](a *app, k kind[T], many bool) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 && !many {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return offerIDs(cmd.Context(), a, k.list, k.view.id, k.label, args), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeBackupFlag offers for --backup the backups of the server the
+// command's argument names, or every server's before it is typed.
+func completeBackupFlag(a *app) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		opts := &vpsorg.BackupListOptions{ListOptions: vpsorg.ListOptions{PageSize: findPageSize}}
+		if len(args) > 0 {
+			opts.ServerID, _ = strconv.ParseInt(args[0], 10, 64) // a bad one lists every server's
+			opts.ServerID = max(opts.ServerID, 0)
+		}
+		list := func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Backup, error] {
+			return c.Backups.All(ctx, opts)
+		}
+		return offerIDs(cmd.Context(), a, list, backupView.id, backupKind.label, nil), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// offerIDs lists the first page of list, at most 100 objects, and returns
+// "ID<tab>label" for each whose id is not among typed. Any error, a missing
+// token included, offers nothing: a shell shows no message anyway.
+func offerIDs[T any](ctx context.Context, a *app, list func(context.Context, *vpsorg.Client) iter.Seq2[T, error],
+	idOf func(T) int64, label func(T) string, typed []string,
+) []string {
+	if strings.TrimSpace(a.getenv(vpsorg.EnvToken)) == "" {
+		return nil
+	}
+	c, err := a.newClient()
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
+	defer cancel()
+	var out []string
+	n := 0
+	for it, err := range list(ctx, c) {
+		if err != nil {
+			return nil
+		}
+		if id := formatID(idOf(it)); !slices.Contains(typed, id) {
+			out = append(out, id+"\t"+cell(label(it)))
+		}
+		if n++; n == findPageSize {
+			break // the next item would cost a second request
+		}
+	}
+	return out
 }

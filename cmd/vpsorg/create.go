@@ -15,6 +15,7 @@ type creation[T any] struct {
 	awaited func(*T) awaited // names the new object for --wait's messages
 	status  func(*T) vpsorg.Status
 	view    view[*T]
+	unknown string // when the create's outcome is unknown: how to look whether it acted
 }
 
 // createAndWait creates the object, with --wait waits until it is
@@ -29,7 +30,7 @@ func createAndWait[T any](ctx context.Context, a *app, out outputFlags, wf waitF
 	}
 	obj, err := cr.create(ctx, c)
 	if err != nil {
-		return apiFailure(cr.op, err, "check --server: vpsorg servers list")
+		return writeFailure(cr.op, err, "check --server: vpsorg servers list", cr.unknown)
 	}
 	if wf.wait {
 		created := obj

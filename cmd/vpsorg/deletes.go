@@ -26,6 +26,8 @@ type deleteCommand[T any] struct {
 	id      func(T) int64
 	label   func(T) string // an object in a prompt: "501 (web-server-01, 2025-01-16)"
 	del     func(context.Context, *vpsorg.Client, int64) error
+	// complete offers the ids to tab completion.
+	complete func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective)
 }
 
 // deleteInput is a delete command's ids and flags.
@@ -43,8 +45,9 @@ func newDeleteCmd[T any](a *app, d deleteCommand[T]) *cobra.Command {
 naming each; anywhere else it needs --yes, and without it exits 2 having sent
 nothing. Deletes run a few at a time; with several ids, the exit code is that
 of the first that failed, and the others are still deleted.`,
-		Example: d.example,
-		Args:    cobra.MinimumNArgs(1),
+		Example:           d.example,
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: d.complete,
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runDelete(cmd.Context(), a, d, in)
@@ -176,27 +179,18 @@ func confirmFound[T any](ctx context.Context, a *app, seq iter.Seq2[T, error], k
 }
 
 // findByID looks ids up in a listing, in the order given: one walk of the
-// list, as the API has no endpoint for one object.
+// list, as the API has no endpoint for one object, stopping once all are
+// found.
 func findByID[T any](seq iter.Seq2[T, error], kind string, ids []int64, idOf func(T) int64, notFound string) ([]T, error) {
 	if notFound == "" {
 		notFound = "check the id: vpsorg " + kind + "s list"
 	}
-	listed := map[int64]T{}
-	for it, err := range seq {
-		if err != nil {
-			return nil, apiFailure("look up "+kind+"s", err, "")
-		}
-		if slices.Contains(ids, idOf(it)) {
-			listed[idOf(it)] = it
-		}
+	found, missing, err := findIDs(seq, ids, idOf)
+	if err != nil {
+		return nil, apiFailure("look up "+kind+"s", err, "")
 	}
-	found := make([]T, 0, len(ids))
-	for _, n := range ids {
-		it, ok := listed[n]
-		if !ok {
-			return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, n), hint: notFound, code: exitNotFound}
-		}
-		found = append(found, it)
+	if len(missing) > 0 {
+		return nil, &failure{err: fmt.Errorf("%s %d not found; nothing was done", kind, missing[0]), hint: notFound, code: exitNotFound}
 	}
 	return found, nil
 }

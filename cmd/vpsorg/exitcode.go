@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
@@ -22,6 +25,10 @@ const (
 	exitUnauthorized = 4
 	exitFailed       = 5
 	exitTimeout      = 6
+	// exitOutcomeUnknown is a create or restore whose answer was lost and
+	// whose result the SDK could not find: it may have acted. A script
+	// must look before it tries again, or it may make a second backup.
+	exitOutcomeUnknown = 7
 	// exitInterrupted is what a shell reports for a program killed by
 	// SIGINT (128+2), so a script sees the same code whether or not
 	// vpsorg caught the Ctrl-C to say what it left running.
@@ -34,10 +41,15 @@ const exitCodesHelp = `Exit codes:
   1    other error (network, server error, a declined prompt)
   2    usage: bad flag or argument, or a destructive command without
        --yes and no terminal to ask on (nothing is sent then)
-  3    not found (404): no such backup, snapshot or server
+  3    not found: no such backup, snapshot or server, whether an id, --server
+       or --backup names it, and whichever request finds it missing
   4    unauthorized (401, 403, or VPSORG_API_TOKEN not set)
   5    the operation failed: a waited-for backup or snapshot ended "failed"
-  6    timed out: --wait ran past --timeout (the operation goes on)
+  6    timed out: a wait ran past --timeout (the operation goes on; "wait ID"
+       waits again)
+  7    outcome unknown: a create or restore got no answer and may have acted;
+       the message names the command that shows whether it did: run it
+       before trying again
   130  interrupted by Ctrl-C (the operation goes on on the server)`
 
 // errInterrupted is the cause of the context when SIGINT or SIGTERM arrives.
@@ -106,6 +118,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, errInterrupted):
 		return exitInterrupted
+	case errors.Is(err, vpsorg.ErrOutcomeUnknown):
+		return exitOutcomeUnknown // before the timeout or 5xx it may also match
 	case errors.Is(err, context.DeadlineExceeded):
 		return exitTimeout
 	case errors.Is(err, vpsorg.ErrOperationFailed):
@@ -118,6 +132,49 @@ func exitCode(err error) int {
 		return exitUsage // the SDK refused the input before sending it
 	}
 	return exitOther
+}
+
+// writeFailure is the error of a create or restore: exit 7 with look as
+// the hint when its outcome is unknown (look names the command that shows
+// whether it acted), else as apiFailure.
+func writeFailure(op string, err error, notFound, look string) error {
+	if errors.Is(err, vpsorg.ErrOutcomeUnknown) {
+		return &failure{op: op, err: err, hint: "the outcome is unknown: " + look, code: exitOutcomeUnknown}
+	}
+	return apiFailure(op, err, notFound)
+}
+
+// notFoundError is an id that a listing lacks: the API has no endpoint for
+// one object, so "not found" is often found out by a walk of a list, and
+// then matches vpsorg.ErrNotFound as a 404 does.
+type notFoundError struct {
+	kind string // "backup"
+	ids  []int64
+}
+
+func (e *notFoundError) Error() string { return idList(e.kind, e.ids) + " not found" }
+
+func (e *notFoundError) Is(target error) bool { return target == vpsorg.ErrNotFound }
+
+// flagValueError says what a flag takes when its value cannot be read,
+// naming the flag, instead of pflag's text with Go's parser errors in it
+// ("strconv.ParseInt: parsing ..."). nil for other errors.
+func flagValueError(cmd *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if !errors.As(err, &invalid) {
+		return nil
+	}
+	f := invalid.GetFlag()
+	want := "a valid value"
+	switch f.Value.Type() {
+	case "int", "int64":
+		want = "a whole number"
+	case "duration":
+		want = "a duration such as 90s, 30m or 2h"
+	case "bool":
+		want = "true or false"
+	}
+	return usageErrorf("see '"+cmd.CommandPath()+" --help'", "--%s %q is not %s", f.Name, invalid.GetValue(), want)
 }
 
 // report writes err as one line: what failed, the API's message with the
@@ -159,4 +216,12 @@ func describe(err error) string {
 		return msg + " (" + detail + ")"
 	}
 	return strings.TrimPrefix(err.Error(), "vpsorg: ")
+}
+
+// describedAs names a backup by its description for exit 7's message.
+func describedAs(description string) string {
+	if description == "" {
+		return "with no description, made just now,"
+	}
+	return fmt.Sprintf("with description %q", description)
 }

@@ -133,15 +133,24 @@ func byID(items []map[string]any) map[float64]map[string]any {
 	return m
 }
 
-// An empty list is [] in JSON, never null, and a header alone in a table.
+// An empty list is [] in JSON and YAML, never null, and a header alone in
+// a table.
 func TestEmptyList(t *testing.T) {
 	t.Parallel()
-	_, inv := fake(t)
-	if r := inv.run(t, "backups", "list", "--server", "777", "-o", "json").expect(t, exitOK); r.stdout != "[]\n" {
-		t.Errorf("json: %q", r.stdout)
-	}
-	if r := inv.run(t, "backups", "list", "--server", "777").expect(t, exitOK); r.stdout != "ID  SERVER  TYPE  STATUS  SIZE  CREATED  EXPIRES\n" {
-		t.Errorf("table: %q", r.stdout)
+	srv, inv := fake(t)
+	empty := formatID(srv.AddServer("empty-server"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", "json"}, "[]\n"},
+		{[]string{"-o", "yaml"}, "[]\n"},
+		{nil, "ID  SERVER  TYPE  STATUS  SIZE  CREATED  EXPIRES\n"},
+		{[]string{"--no-header"}, ""},
+	} {
+		if r := inv.run(t, append([]string{"backups", "list", "--server", empty}, tc.args...)...).expect(t, exitOK); r.stdout != tc.want {
+			t.Errorf("%v: %q", tc.args, r.stdout)
+		}
 	}
 }
 

@@ -211,8 +211,9 @@ func (w waitFlags) check() error {
 // awaited names what a command waits for, and how to look at it later,
 // for the messages that say it goes on on the server.
 type awaited struct {
-	what  string // "backup 502"
-	later string // "vpsorg backups list --server 12345"
+	what   string // "backup 502"
+	later  string // "vpsorg backups list --server 12345"
+	resume string // "vpsorg backups wait 502": how to wait again; "" when none
 }
 
 // await runs wait with progress and --timeout, and turns the ways a wait
@@ -236,17 +237,27 @@ func await[T any](ctx context.Context, a *app, w waitFlags, obj awaited, status 
 	})
 	t.finish(err == nil)
 	prog.stop()
+	return got, waitEnded(ctx, w, obj, last, err)
+}
 
+// waitEnded turns the ways a wait ends into the CLI's errors: exit 5 when
+// the object failed, 6 on timeout, 130 on Ctrl-C, nil when it ended well.
+// last is the status last seen. Ending the wait never stops the operation
+// on the server, and the messages say so, and how to wait again.
+func waitEnded(ctx context.Context, w waitFlags, obj awaited, last string, err error) error {
 	goesOn := "it goes on on the server; see " + obj.later
+	if obj.resume != "" {
+		goesOn = "it goes on on the server; wait again with: " + obj.resume
+	}
 	switch {
 	case err == nil:
-		return got, nil
+		return nil
 	case errors.Is(context.Cause(ctx), errInterrupted):
-		return nil, &failure{err: fmt.Errorf("interrupted: stopped waiting for %s (last seen %s)", obj.what, last), hint: goesOn, code: exitInterrupted}
+		return &failure{err: fmt.Errorf("interrupted: stopped waiting for %s (last seen %s)", obj.what, last), hint: goesOn, code: exitInterrupted}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return nil, &failure{err: fmt.Errorf("timed out after %s waiting for %s (last seen %s)", w.timeout, obj.what, last), hint: goesOn, code: exitTimeout}
+		return &failure{err: fmt.Errorf("timed out after %s waiting for %s (last seen %s)", w.timeout, obj.what, last), hint: goesOn, code: exitTimeout}
 	case errors.Is(err, vpsorg.ErrOperationFailed):
-		return got, &failure{err: fmt.Errorf("%s failed (status %s)", obj.what, last), hint: "see " + obj.later, code: exitFailed}
+		return &failure{err: fmt.Errorf("%s failed (status %s)", obj.what, last), hint: "see " + obj.later, code: exitFailed}
 	}
-	return nil, apiFailure("wait for "+obj.what, err, "it is gone; see "+obj.later)
+	return apiFailure("wait for "+obj.what, err, "it is gone; see "+obj.later)
 }

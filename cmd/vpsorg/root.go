@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -107,9 +108,10 @@ root from VPSORG_API_URL or --api-url. Any other flag can also be set from
 VPSORG_<FLAG>, such as VPSORG_OUTPUT=json; the command line wins. --yes is the
 exception: it is given per command.
 
-Data goes to stdout (-o table|json, -q for ids); progress, prompts and errors
-go to stderr. Commands that delete or restore ask on a terminal and need --yes
-anywhere else.
+Data goes to stdout (-o table|json|yaml, --columns, --no-header, -q for ids);
+progress, prompts and errors go to stderr. "wait ID..." waits again for what
+a --wait left running. Commands that delete or restore ask on a terminal and
+need --yes anywhere else.
 
 ` + exitCodesHelp,
 		Example: `  export VPSORG_API_TOKEN=...
@@ -123,8 +125,8 @@ anywhere else.
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // ours below carries an example
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		if tokenErr := tokenFlagError(err); tokenErr != nil {
-			return tokenErr
+		if plainErr := cmp.Or(tokenFlagError(err), flagValueError(cmd, err)); plainErr != nil {
+			return plainErr
 		}
 		return usageErrorf("see '"+cmd.CommandPath()+" --help'", "%v", err)
 	})
@@ -201,7 +203,7 @@ func listAndWrite[T any](ctx context.Context, a *app, out outputFlags, what stri
 	}
 	items, err := collect(list(ctx, c))
 	if err != nil {
-		return apiFailure("list "+what, err, "")
+		return apiFailure("list "+what, err, "check --server: vpsorg servers list")
 	}
 	if order != nil {
 		order(items)

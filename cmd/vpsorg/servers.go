@@ -14,7 +14,9 @@ import (
 func newServersCmd(a *app) *cobra.Command {
 	return group("servers", "List servers and restore them from backups",
 		"  vpsorg servers list --status active",
-		newServersListCmd(a), newServersRestoreCmd(a))
+		newServersListCmd(a), newServersRestoreCmd(a),
+		newGetCmd(a, serverKind, "  vpsorg servers get 12345\n  vpsorg servers get 12345 --columns status -o json"),
+		newWaitCmd(a, serverWaiting, "is no longer restoring", "  vpsorg servers wait 12345\n  vpsorg servers wait 12345 12346 --timeout 20m"))
 }
 
 // serversListInput is "servers list"'s flags.
@@ -37,6 +39,7 @@ func newServersListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, serverView)
 	cmd.Flags().StringVar(&in.status, "status", "", `only servers with this status, such as "active" or "restoring"`)
 	cmd.Flags().StringVar(&in.location, "location", "", "only servers in this location")
 	return cmd
@@ -72,7 +75,8 @@ prints the restore as started; with --wait, it waits until the server is no
 longer restoring and prints the server.`,
 		Example: `  vpsorg servers restore 12345 --backup 499
   vpsorg servers restore 12345 --backup 499 --yes --wait`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeIDs(a, serverKind, false),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runServersRestore(cmd.Context(), a, in)
@@ -81,6 +85,7 @@ longer restoring and prints the server.`,
 	addRestoreFlags(cmd, &in.restoreFlags)
 	cmd.Flags().Int64Var(&in.backupID, "backup", 0, "backup to restore from (required)")
 	_ = cmd.MarkFlagRequired("backup")
+	_ = cmd.RegisterFlagCompletionFunc("backup", completeBackupFlag(a))
 	return cmd
 }
 
@@ -108,7 +113,7 @@ func runServersRestore(ctx context.Context, a *app, in serversRestoreInput) erro
 		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
 			res, _, err := c.Servers.Restore(ctx, serverID, &vpsorg.ServerRestoreRequest{BackupID: in.backupID})
 			if err != nil {
-				return restoreResult{}, apiFailure(op, err, "check the server id: vpsorg servers list")
+				return restoreResult{}, restoreFromBackupFailure(ctx, c, op, serverID, in.backupID, err)
 			}
 			var answer any = res
 			if len(res.Raw) > 0 {
@@ -128,6 +133,7 @@ type restoreFlags struct {
 
 func addRestoreFlags(cmd *cobra.Command, f *restoreFlags) {
 	addOutputFlags(cmd, &f.out)
+	addColumns(cmd, &f.out, serverView) // of the server --wait prints
 	addWaitFlags(cmd, &f.wait, "the server is no longer restoring")
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "restore without asking")
 }
@@ -143,7 +149,7 @@ type restoration struct {
 // (refusing without a terminal), starts the restore, and prints it, or
 // with --wait the server once it is no longer restoring.
 func restoreAndWait(ctx context.Context, a *app, f restoreFlags, r restoration) error {
-	if err := errors.Join(f.out.check(), f.wait.check(), a.mayAsk(f.yes, r.op)); err != nil {
+	if err := errors.Join(f.out.check(), f.wait.check(), f.checkColumns(), a.mayAsk(f.yes, r.op)); err != nil {
 		return err
 	}
 	c, err := a.newClient()
@@ -193,7 +199,7 @@ func (a *app) finishRestore(ctx context.Context, c *vpsorg.Client, out outputFla
 	if status == "" {
 		status = string(vpsorg.ServerStatusRestoring) // string() whether the constant is typed or not
 	}
-	srv, err := await(ctx, a, wf, awaited{fmt.Sprintf("server %d", serverID), "vpsorg servers list"}, status,
+	srv, err := await(ctx, a, wf, awaited{fmt.Sprintf("server %d", serverID), "vpsorg servers list", "vpsorg servers wait " + formatID(serverID)}, status,
 		func(ctx context.Context, o *vpsorg.WaitOptions) (*vpsorg.Server, error) {
 			return c.Servers.Wait(ctx, serverID, o)
 		})

@@ -13,7 +13,9 @@ import (
 func newSnapshotsCmd(a *app) *cobra.Command {
 	return group("snapshots", "List, create, restore and delete snapshots",
 		"  vpsorg snapshots list --server 12345",
-		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a))
+		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a),
+		newGetCmd(a, snapshotKind, "  vpsorg snapshots get 801\n  vpsorg snapshots get 801 -o yaml"),
+		newWaitCmd(a, snapshotWaiting, "is completed", "  vpsorg snapshots wait 802\n  vpsorg snapshots wait 802 803 --timeout 20m"))
 }
 
 // snapshotsListInput is "snapshots list"'s flags.
@@ -35,6 +37,7 @@ func newSnapshotsListCmd(a *app) *cobra.Command {
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, snapshotView)
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "only this server's snapshots")
 	return cmd
 }
@@ -44,7 +47,7 @@ func runSnapshotsList(ctx context.Context, a *app, in snapshotsListInput) error 
 		return err
 	}
 	return listAndWrite(ctx, a, in.out, "snapshots", func(ctx context.Context, c *vpsorg.Client) iter.Seq2[*vpsorg.Snapshot, error] {
-		return c.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: in.serverID})
+		return orUnknownServer(ctx, c, in.serverID, c.Snapshots.All(ctx, &vpsorg.SnapshotListOptions{ServerID: in.serverID}))
 	}, sortSnapshots, snapshotView)
 }
 
@@ -75,6 +78,7 @@ inconsistent; stopping it first is safest.`,
 		}),
 	}
 	addOutputFlags(cmd, &in.out)
+	addColumns(cmd, &in.out, snapshotView)
 	addWaitFlags(cmd, &in.wait, "the snapshot is completed")
 	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server to snapshot (required)")
 	cmd.Flags().StringVar(&in.name, "name", "", "snapshot name: letters, digits, '-' and '_' (required)")
@@ -95,10 +99,12 @@ func runSnapshotsCreate(ctx context.Context, a *app, in snapshotsCreateInput) er
 			return c.Snapshots.Wait(ctx, snap, o)
 		},
 		awaited: func(snap *vpsorg.Snapshot) awaited {
-			return awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID)}
+			return awaited{fmt.Sprintf("snapshot %d", snap.ID), snapshotsLater(snap.Server.ID), "vpsorg snapshots wait " + formatID(snap.ID)}
 		},
 		status: func(snap *vpsorg.Snapshot) vpsorg.Status { return snap.Status },
 		view:   snapshotView,
+		unknown: fmt.Sprintf("the snapshot may have been made; before trying again, look for snapshot %q in: vpsorg snapshots list --server %d",
+			in.name, in.serverID),
 	})
 }
 
@@ -124,7 +130,8 @@ sent nothing. It prints the restore as started; with --wait, it waits until
 the server is no longer restoring and prints the server.`,
 		Example: `  vpsorg snapshots restore 801
   vpsorg snapshots restore 801 --yes --wait --timeout 20m`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeIDs(a, snapshotKind, false),
 		RunE: asFailureRunE(func(cmd *cobra.Command, args []string) error {
 			in.args = args
 			return runSnapshotsRestore(cmd.Context(), a, in)
@@ -153,7 +160,8 @@ func runSnapshotsRestore(ctx context.Context, a *app, in snapshotsRestoreInput) 
 		restore: func(ctx context.Context, c *vpsorg.Client) (restoreResult, error) {
 			res, _, err := c.Snapshots.Restore(ctx, snapshotID)
 			if err != nil {
-				return restoreResult{}, apiFailure(op, err, "check the id: vpsorg snapshots list")
+				return restoreResult{}, writeFailure(op, err, "check the id: vpsorg snapshots list", fmt.Sprintf(
+					`the restore may have started; before trying again, see whether the server of snapshot %d is "restoring" in: vpsorg servers list --status restoring`, snapshotID))
 			}
 			return restoreResult{
 				server: res.Server,
@@ -169,8 +177,9 @@ func newSnapshotsDeleteCmd(a *app) *cobra.Command {
 		kind: "snapshot",
 		example: `  vpsorg snapshots delete 798
   vpsorg snapshots list --server 12345 -q | xargs vpsorg snapshots delete --yes`,
-		list: listSnapshots,
-		id:   snapshotView.id,
+		list:     listSnapshots,
+		id:       snapshotView.id,
+		complete: completeIDs(a, snapshotKind, true),
 		label: func(s *vpsorg.Snapshot) string {
 			return fmt.Sprintf("%d (%s, %s, %s)", s.ID, s.Name, s.Server.Name, day(s.CreatedAt))
 		},
