@@ -13,7 +13,7 @@ import (
 func newSnapshotsCmd(a *app) *cobra.Command {
 	return group("snapshots", "List, create, restore and delete snapshots",
 		"  vpsorg snapshots list --server 12345",
-		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a))
+		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a), newSnapshotsPruneCmd(a))
 }
 
 // snapshotsListInput is "snapshots list"'s flags.
