@@ -13,7 +13,7 @@ import (
 func newBackupsCmd(a *app) *cobra.Command {
 	return group("backups", "List, create, delete and prune backups",
 		"  vpsorg backups list --server 12345 --type manual",
-		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a))
+		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a), newBackupsRotateCmd(a))
 }
 
 // backupsListInput is "backups list"'s flags.

@@ -38,6 +38,9 @@ func TestRetentionCommands(t *testing.T) {
 		{"prune snapshots", testPruneSnapshots},
 		{"prune warns of a policy above the API's limit", testPruneWarning},
 		{"bad input exits 2 and sends nothing", testRetentionBadInput},
+		{"rotate a fleet with a failure and a full server", testRotateFleet},
+		{"rotate --timeout prunes nothing", testRotateTimeout},
+		{"rotate --all", testRotateAll},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -363,6 +366,7 @@ func testPruneWarning(t *testing.T, bin string) {
 func testRetentionBadInput(t *testing.T, bin string) {
 	s := newScript(t, bin)
 	prune := []string{"backups", "prune", "--server", s.server(), "--yes"}
+	rotate := []string{"backups", "rotate", "--server", s.server(), "--yes"}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -381,6 +385,15 @@ func testRetentionBadInput(t *testing.T, bin string) {
 		{[]string{"snapshots", "prune", "--server", "0", "--keep-last", "1", "--yes"}, "--server 0 is not a server id"},
 		{[]string{"snapshots", "prune", "--keep-last", "1", "--yes"}, `required flag(s) "server" not set`},
 		{[]string{"backups", "prune", "--server", s.server(), "--keep-last", "1"}, "no terminal to ask on, and no --yes"},
+		{rotate, "no keep rule"},
+		{append(rotate, "--keep-daily", "-2"), "--keep-daily -2 is below -1"},
+		{append(rotate, "--keep-last", "3", "--tz", "Nowhere"), `--tz "Nowhere" is not a time zone`},
+		{append(rotate, "--keep-last", "3", "--all"), "--server and --all both given"},
+		{[]string{"backups", "rotate", "--keep-last", "3", "--yes"}, "give --server ID (repeatable, or a comma list) or --all"},
+		{append(rotate, "--keep-last", "3", "--server", "0"), "--server 0 is not a server id"},
+		{append(rotate, "--keep-last", "3", "--timeout", "0s"), "--timeout 0s is not positive"},
+		{append(rotate, "--keep-last", "3", "-o", "xml"), `unknown output format "xml"`},
+		{[]string{"backups", "rotate", "--server", s.server(), "--keep-last", "3"}, "no terminal to ask on, and no --yes"},
 	} {
 		r := s.run(t, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
@@ -404,6 +417,8 @@ func TestRetentionPrompts(t *testing.T) {
 			"Delete 1 manual backups of web-server-01 (12345), keeping the 1 newest? [y/N] "},
 		{[]string{"snapshots", "prune", "--server", "12345", "--keep-daily", "1", "--tz", "Europe/Berlin"},
 			"Delete 1 snapshots of web-server-01 (12345), keeping 1 daily (periods in Europe/Berlin)? [y/N] "},
+		{[]string{"backups", "rotate", "--server", "12345,12345", "--keep-weekly", "2", "--keep-within", "7d"},
+			"Back up server 12345, then delete the manual backups not kept (keeping 2 weekly, all within 7d)? [y/N] "},
 	} {
 		srv, inv := fake(t)
 		if _, _, err := srv.Client().Backups.Create(t.Context(), &vpsorg.BackupCreateRequest{ServerID: 12345}); err != nil {
