@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 
@@ -14,7 +13,7 @@ import (
 func newBackupsCmd(a *app) *cobra.Command {
 	return group("backups", "List, create, delete and prune backups",
 		"  vpsorg backups list --server 12345 --type manual",
-		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a),
+		newBackupsListCmd(a), newBackupsCreateCmd(a), newBackupsDeleteCmd(a), newBackupsPruneCmd(a), newBackupsRotateCmd(a),
 		newGetCmd(a, backupKind, "  vpsorg backups get 501\n  vpsorg backups get 501 -o json --columns id,status,size_mb"),
 		newWaitCmd(a, backupWaiting, "is completed", "  vpsorg backups wait 502\n  vpsorg backups wait 502 503 --timeout 2h -q"))
 }
@@ -135,171 +134,4 @@ func newBackupsDeleteCmd(a *app) *cobra.Command {
 			return err
 		},
 	})
-}
-
-// backupsPruneInput is "backups prune"'s flags.
-type backupsPruneInput struct {
-	out      outputFlags
-	serverID int64
-	keep     int
-	dryRun   bool
-	yes      bool
-}
-
-func newBackupsPruneCmd(a *app) *cobra.Command {
-	var in backupsPruneInput
-	cmd := &cobra.Command{
-		Use:   "prune --server ID --keep N [--dry-run] [--yes]",
-		Short: "Delete a server's manual backups but the N newest completed",
-		Long: `Keep the N newest completed manual backups of a server and delete its other
-completed manual backups. Automatic backups (the plan's retention expires them),
-backups in progress and failed ones are never touched.
-
-It prints the backups it deleted (with --dry-run, those it would delete, and
-deletes nothing). On a terminal it lists them and asks first; anywhere else it
-needs --yes, and without it exits 2 having sent nothing. Deletes run a few at
-a time, with a progress bar on a terminal.`,
-		Example: `  vpsorg backups prune --server 12345 --keep 7 --dry-run
-  # nightly, from cron or CI:
-  vpsorg backups prune --server 12345 --keep 7 --yes`,
-		Args: cobra.NoArgs,
-		RunE: asFailureRunE(func(cmd *cobra.Command, _ []string) error {
-			return runBackupsPrune(cmd.Context(), a, in)
-		}),
-	}
-	addOutputFlags(cmd, &in.out)
-	cmd.Flags().Int64Var(&in.serverID, "server", 0, "server whose backups to prune (required)")
-	cmd.Flags().IntVar(&in.keep, "keep", 0, "how many of the newest completed manual backups to keep (required)")
-	cmd.Flags().BoolVar(&in.dryRun, "dry-run", false, "print what would be deleted and delete nothing")
-	cmd.Flags().BoolVarP(&in.yes, "yes", "y", false, "delete without asking")
-	_ = cmd.MarkFlagRequired("server")
-	_ = cmd.MarkFlagRequired("keep")
-	return cmd
-}
-
-// check refuses flags that cannot name what to prune, before anything is
-// sent.
-func (in backupsPruneInput) check() error {
-	if err := in.out.check(); err != nil {
-		return err
-	}
-	if in.keep < 0 {
-		return usageErrorf("give --keep 0 or more", "--keep %d is negative", in.keep)
-	}
-	if in.serverID <= 0 {
-		return usageErrorf("give the server's id: vpsorg servers list", "--server %d is not a server id", in.serverID)
-	}
-	return nil
-}
-
-func runBackupsPrune(ctx context.Context, a *app, in backupsPruneInput) error {
-	if err := in.check(); err != nil {
-		return err
-	}
-	action := fmt.Sprintf("prune the backups of server %d", in.serverID)
-	if !in.dryRun {
-		if err := a.mayAsk(in.yes, action); err != nil {
-			return err
-		}
-	}
-	c, err := a.newClient()
-	if err != nil {
-		return err
-	}
-	manual, err := collect(c.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: in.serverID, Type: vpsorg.BackupTypeManual}))
-	if err != nil {
-		return apiFailure(action, err, "check --server: vpsorg servers list")
-	}
-	server, err := pruneServerName(ctx, c, in.serverID, manual)
-	if err != nil {
-		return err
-	}
-	p := planPrune(manual, in.keep, server)
-	switch {
-	case len(p.doomed) == 0:
-		fmt.Fprintf(a.stderr, "nothing to prune on %s: %d completed manual backups, keeping up to %d\n", server, len(p.kept), in.keep)
-		return writeList(a.stdout, in.out, backupView, p.doomed)
-	case in.dryRun:
-		fmt.Fprintf(a.stderr, "dry run: would delete %s; nothing was deleted\n", p.summary(len(p.doomed)))
-		return writeList(a.stdout, in.out, backupView, p.doomed)
-	}
-	return a.prune(ctx, c, in, p)
-}
-
-// prune deletes the plan's doomed backups, after asking unless --yes, and
-// prints those it deleted.
-func (a *app) prune(ctx context.Context, c *vpsorg.Client, in backupsPruneInput, p pruning) error {
-	ask := func() error {
-		if err := writeTable(a.stderr, backupView, p.doomed); err != nil {
-			return err
-		}
-		return a.confirm(ctx, fmt.Sprintf("Delete %d manual backups of %s, keeping the %d newest?", len(p.doomed), p.server, p.keep))
-	}
-	ids := make([]int64, len(p.doomed))
-	for i, b := range p.doomed {
-		ids[i] = b.ID
-	}
-	errs, err := a.confirmThenDelete(ctx, in.yes, ask, "backup", ids, func(ctx context.Context, id int64) error {
-		_, err := c.Backups.Delete(ctx, id)
-		if errors.Is(err, vpsorg.ErrNotFound) {
-			return nil // deleted meanwhile by someone else: gone, as asked
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	deleted := make([]*vpsorg.Backup, 0, len(p.doomed))
-	for i, b := range p.doomed {
-		if errs[i] == nil {
-			deleted = append(deleted, b)
-		}
-	}
-	if err := writeList(a.stdout, in.out, backupView, deleted); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stderr, "deleted %s\n", p.summary(len(deleted)))
-	return a.deleteResult("backup", errs)
-}
-
-// pruneServerName names the server for prune's messages. The backups
-// carry its name; with none, the server list says whether it exists at
-// all, since a filtered list of an unknown server is simply empty.
-func pruneServerName(ctx context.Context, c *vpsorg.Client, serverID int64, manual []*vpsorg.Backup) (string, error) {
-	if len(manual) > 0 {
-		return serverRef(manual[0].Server), nil
-	}
-	found, err := findByID(c.Servers.All(ctx, nil), "server", []int64{serverID}, serverView.id, "check --server: vpsorg servers list")
-	if err != nil {
-		return "", err
-	}
-	return serverRef(vpsorg.ServerRef{ID: serverID, Name: found[0].Name}), nil
-}
-
-// pruning is what prune will do on one server: keep the keep newest
-// completed manual backups, delete the other completed ones (doomed),
-// both newest first. Backups in progress, failed or of any other status
-// are in neither: prune leaves them alone. Automatic ones never get here.
-type pruning struct {
-	server       string // "web-server-01 (12345)"
-	keep         int
-	kept, doomed []*vpsorg.Backup
-}
-
-func planPrune(manual []*vpsorg.Backup, keep int, server string) pruning {
-	var completed []*vpsorg.Backup
-	for _, b := range manual {
-		if b.Type == vpsorg.BackupTypeManual && b.Status == vpsorg.StatusCompleted {
-			completed = append(completed, b)
-		}
-	}
-	sortBackups(completed)
-	n := min(keep, len(completed))
-	return pruning{server: server, keep: keep, kept: completed[:n], doomed: completed[n:]}
-}
-
-// summary says what n of the doomed backups are, for prune's messages:
-// "3 of 10 completed manual backups of web-server-01 (12345), keeping the 7 newest".
-func (p pruning) summary(n int) string {
-	return fmt.Sprintf("%d of %d completed manual backups of %s, keeping the %d newest", n, len(p.kept)+len(p.doomed), p.server, p.keep)
 }

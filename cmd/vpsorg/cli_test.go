@@ -221,8 +221,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"backups", "create", "--server", "1", "--wait", "--timeout", "0s"}, "--timeout 0s is not positive"},
 		{[]string{"backups", "delete"}, "requires at least 1 arg"},
 		{[]string{"backups", "delete", "abc", "--yes"}, `"abc" is not a backup id`},
-		{[]string{"backups", "prune", "--server", "12345"}, `required flag(s) "keep" not set`},
-		{[]string{"backups", "prune", "--server", "12345", "--keep", "-1", "--yes"}, "--keep -1 is negative"},
+		{[]string{"backups", "prune", "--server", "12345"}, "no keep rule: nothing says what to keep"},
+		{[]string{"backups", "prune", "--server", "12345", "--keep", "-2", "--yes"}, "--keep -2 is below -1"},
 		{[]string{"snapshots", "restore"}, "accepts 1 arg(s), received 0"},
 		{[]string{"servers", "restore", "12345"}, `required flag(s) "backup" not set`},
 		{[]string{"completion", "tcsh"}, `invalid argument "tcsh"`},
@@ -268,7 +268,7 @@ func TestDestructiveNeedYesWithoutTerminal(t *testing.T) {
 		{"snapshots", "delete", "801"},
 		{"snapshots", "restore", "801", "--wait"},
 		{"servers", "restore", "12345", "--backup", "499"},
-		{"backups", "prune", "--server", "12345", "--keep", "0"},
+		{"backups", "prune", "--server", "12345", "--keep", "1"},
 	} {
 		// VPSORG_YES is not --yes: a setting left in a shell never deletes.
 		r := inv.with("VPSORG_YES", "true").run(t, args...).expect(t, exitUsage)
@@ -411,10 +411,24 @@ func TestBackupsPrune(t *testing.T) {
 		t.Fatalf("dry run sent %d DELETEs", n)
 	}
 
+	// -o json prints every candidate, newest first; the three deleted
+	// are those it does not keep.
 	r = inv.run(t, "backups", "prune", "--server", "12345", "--keep", "2", "--yes", "-o", "json").expect(t, exitOK)
-	var deleted []vpsorg.Backup
-	if err := json.Unmarshal([]byte(r.stdout), &deleted); err != nil || len(deleted) != 3 {
+	var candidates []struct {
+		ID   int64 `json:"id"`
+		Keep bool  `json:"keep"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &candidates); err != nil || len(candidates) != 5 {
 		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	var deleted []int64
+	for _, c := range candidates {
+		if !c.Keep {
+			deleted = append(deleted, c.ID)
+		}
+	}
+	if !slices.Equal(deleted, []int64{504, 502, 499}) {
+		t.Errorf("deleted %v, want 504 502 499", deleted)
 	}
 	r = inv.run(t, "backups", "list", "-q").expect(t, exitOK)
 	left := strings.Fields(r.stdout)
@@ -429,7 +443,7 @@ func TestBackupsPrune(t *testing.T) {
 	}
 	// Run again: nothing more to do.
 	r = inv.run(t, "backups", "prune", "--server", "12345", "--keep", "2", "--yes").expect(t, exitOK)
-	if !strings.Contains(r.stderr, "nothing to prune on web-server-01 (12345): 2 completed manual backups, keeping up to 2") {
+	if !strings.Contains(r.stderr, "nothing to prune on web-server-01 (12345): 2 completed manual backups, keeping the 2 newest") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }

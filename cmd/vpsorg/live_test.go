@@ -33,8 +33,8 @@ func TestLiveProgress(t *testing.T) {
 	srv.SetFaultFunc(nil)
 
 	// prune asks, then draws one bar for its deletes.
-	r = inv.run(t, "backups", "prune", "--server", "12345", "--keep", "0").expect(t, exitOK)
-	for _, want := range []string{"Delete 2 manual backups of web-server-01 (12345), keeping the 0 newest? [y/N] ", "deleting backups 2/2"} {
+	r = inv.run(t, "backups", "prune", "--server", "12345", "--keep", "1").expect(t, exitOK)
+	for _, want := range []string{"Delete 1 manual backups of web-server-01 (12345), keeping the 1 newest? [y/N] ", "deleting backups 1/1"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("no %q in %q", want, r.stderr)
 		}

@@ -13,7 +13,7 @@ import (
 func newSnapshotsCmd(a *app) *cobra.Command {
 	return group("snapshots", "List, create, restore and delete snapshots",
 		"  vpsorg snapshots list --server 12345",
-		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a),
+		newSnapshotsListCmd(a), newSnapshotsCreateCmd(a), newSnapshotsRestoreCmd(a), newSnapshotsDeleteCmd(a), newSnapshotsPruneCmd(a),
 		newGetCmd(a, snapshotKind, "  vpsorg snapshots get 801\n  vpsorg snapshots get 801 -o yaml"),
 		newWaitCmd(a, snapshotWaiting, "is completed", "  vpsorg snapshots wait 802\n  vpsorg snapshots wait 802 803 --timeout 20m"))
 }

@@ -1,23 +1,23 @@
-// Command backup-rotation keeps the newest manual backups of a server: it
-// makes today's backup, waits for it, and then deletes the oldest manual
-// backups beyond -keep. Automatic backups are never touched; the plan's
-// retention policy expires them.
+// Command backup-rotation is the nightly job of a backups API: back up
+// every server, wait for all the backups, then keep what a retention policy
+// keeps (restic's rules: the newest, one a day, one a week...) and delete
+// the other manual backups. Automatic backups are never touched; the
+// plan's retention expires them.
 //
-// The API keeps at most 10 manual backups per server. When a server already
-// has 10, the oldest is deleted before the new backup is made, since the
-// API would refuse it; otherwise nothing is deleted until the new backup is
-// complete, so a failed backup never costs an old one.
+// A failed backup never costs an old one: a server is pruned only after its
+// new backup completed. The API keeps at most 10 manual backups a server,
+// and refuses an 11th; a server at the limit is pruned first as if the new
+// backup existed (PruneOptions.Upcoming), so that it fits.
 //
 // With VPSORG_API_TOKEN set it talks to VPS.org; without it, it runs against
-// vpsorgtest, an in-process fake of the API, seeded with a week and more of
-// nightly manual backups:
+// vpsorgtest, an in-process fake of the API, with two servers and ten days
+// of nightly backups on one of them:
 //
 //	go run ./examples/backup-rotation
-//	VPSORG_API_TOKEN=... go run ./examples/backup-rotation -server 12345 -keep 7
+//	VPSORG_API_TOKEN=... go run ./examples/backup-rotation -server 12345,12346 -daily 7 -weekly 2
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -25,43 +25,61 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"sync/atomic"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vpsorg/vpsorg-go"
 	"github.com/vpsorg/vpsorg-go/vpsorgtest"
 )
 
-// maxManual is the API's limit of manual backups per server.
-const maxManual = 10
-
 // config is what a rotation needs besides a client.
 type config struct {
-	ServerID int64
-	Keep     int                // manual backups to keep, today's included
-	Wait     vpsorg.WaitOptions // polling of the wait; zero means the SDK's defaults
+	Servers []int64
+	Policy  vpsorg.RetentionPolicy
+	Wait    vpsorg.WaitOptions // polling of the wait; zero means the SDK's defaults
 }
 
 func main() {
-	serverID := flag.Int64("server", 0, "id of the server to back up (required with VPSORG_API_TOKEN; the fake's 12345 otherwise)")
-	keep := flag.Int("keep", 7, fmt.Sprintf("manual backups to keep, today's included (1 to %d)", maxManual))
+	servers := flag.String("server", "", "ids of the servers to back up, comma separated (required with VPSORG_API_TOKEN; the fake's otherwise)")
+	var p vpsorg.RetentionPolicy
+	flag.IntVar(&p.Last, "last", 1, "keep the N newest backups")
+	flag.IntVar(&p.Daily, "daily", 6, "keep the newest backup of each of the N last days")
+	flag.IntVar(&p.Weekly, "weekly", 2, "keep the newest backup of each of the N last weeks")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := start(ctx, os.Stdout, config{ServerID: *serverID, Keep: *keep})
-	stop()
+	ids, err := parseIDs(*servers)
+	if err == nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		err = start(ctx, os.Stdout, config{Servers: ids, Policy: p})
+		stop()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backup-rotation:", err)
 		os.Exit(1)
 	}
 }
 
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("-server: %q is not a server id", f)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // start rotates the backups on VPS.org when VPSORG_API_TOKEN is set, and on
 // an in-process fake otherwise.
 func start(ctx context.Context, out io.Writer, cfg config) error {
 	if os.Getenv(vpsorg.EnvToken) != "" {
-		if cfg.ServerID == 0 {
+		if len(cfg.Servers) == 0 {
 			return errors.New("-server is required with " + vpsorg.EnvToken)
 		}
 		client, err := vpsorg.NewClientFromEnv()
@@ -72,121 +90,91 @@ func start(ctx context.Context, out io.Writer, cfg config) error {
 	}
 
 	fmt.Fprintln(out, vpsorg.EnvToken+" is not set: running against vpsorgtest, an in-process fake of the API")
-	// The fake's clock runs behind while it is seeded, so that the seeded
-	// backups look like the nightly ones of the past days.
-	var behind atomic.Int64
-	srv := vpsorgtest.NewServer(
-		vpsorgtest.WithClock(func() time.Time { return time.Now().Add(-time.Duration(behind.Load())) }),
-		vpsorgtest.WithCompletionDelay(300*time.Millisecond),
-	)
+	srv := vpsorgtest.NewServer(vpsorgtest.WithCompletionDelay(300 * time.Millisecond))
 	defer srv.Close()
-	if cfg.ServerID == 0 {
-		cfg.ServerID = 12345 // the documented server the fake starts with
-	}
-	client := srv.Client()
-	// The fake starts with one manual backup; nine more make ten, the limit.
-	for day := 9; day >= 1; day-- {
-		behind.Store(int64(time.Duration(day) * 24 * time.Hour))
-		if _, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{ServerID: cfg.ServerID, Description: "nightly"}); err != nil {
+	second := srv.AddServer("db-01")
+	// The fake starts with one manual backup of 12345; nine nights more make
+	// ten, the limit.
+	for night := 9; night >= 1; night-- {
+		made := time.Now().AddDate(0, 0, -night)
+		if _, err := srv.AddBackup(vpsorg.Backup{Server: vpsorg.ServerRef{ID: 12345}, CreatedAt: made, Description: "nightly"}); err != nil {
 			return fmt.Errorf("seed the fake: %w", err)
 		}
 	}
-	behind.Store(0)
-	cfg.Wait = vpsorg.WaitOptions{Interval: 100 * time.Millisecond, MaxInterval: 200 * time.Millisecond}
-	return run(ctx, client, out, cfg)
+	if len(cfg.Servers) == 0 {
+		cfg.Servers = []int64{12345, second}
+	}
+	return run(ctx, srv.Client(), out, cfg)
 }
 
-// run makes today's backup and keeps the newest cfg.Keep manual backups.
+// run backs up cfg.Servers, waits for all of them, and prunes each server
+// whose new backup completed. The error joins one error per server that
+// failed; the others are rotated all the same.
 func run(ctx context.Context, client *vpsorg.Client, out io.Writer, cfg config) error {
-	if cfg.Keep < 1 || cfg.Keep > maxManual {
-		return fmt.Errorf("-keep %d: must be 1 to %d, the API's limit of manual backups", cfg.Keep, maxManual)
+	// Refuse a bad policy before anything is sent: Decide checks it.
+	if _, err := cfg.Policy.Decide(nil); err != nil {
+		return fmt.Errorf("retention policy: %w", err)
 	}
-	backups, err := manualBackups(ctx, client, cfg.ServerID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "server %d has %d manual backups (limit %d):\n", cfg.ServerID, len(backups), maxManual)
-	for _, b := range backups {
-		printBackup(out, b)
+	var errs []error
+	var started []*vpsorg.Backup
+	for _, id := range cfg.Servers {
+		b, err := backUp(ctx, client, out, id, cfg.Policy)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(out, "server %d: backup %d started\n", id, b.ID)
+		started = append(started, b)
 	}
 
-	// At the limit the API refuses a new backup: make room, oldest first.
-	if extra := len(backups) - (maxManual - 1); extra > 0 {
-		fmt.Fprintf(out, "at the limit: deleting the oldest %d to make room\n", extra)
-		if err := deleteBackups(ctx, client, out, backups[:extra]); err != nil {
-			return err
+	// One WaitAll polls the shared list for every backup at once.
+	done, err := client.Backups.WaitAll(ctx, started, &cfg.Wait)
+	if err != nil {
+		errs = append(errs, err) // names each backup that failed
+	}
+	for _, b := range done {
+		if b.Status != vpsorg.StatusCompleted {
+			fmt.Fprintf(out, "server %d: backup %d %s: nothing deleted\n", b.Server.ID, b.ID, b.Status)
+			continue
+		}
+		res, err := client.Backups.Prune(ctx, b.Server.ID, cfg.Policy, nil)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(out, "server %d: backup %d completed; kept %d, deleted %d\n", b.Server.ID, b.ID, len(res.Kept()), len(res.Dropped()))
+		for _, c := range res.Candidates {
+			fmt.Fprintf(out, "  %d  %s  %-5v %s\n", c.Object.ID, c.Object.CreatedAt.Format("2006-01-02 15:04"), c.Keep, strings.Join(c.Reasons, ","))
 		}
 	}
+	return errors.Join(errs...)
+}
 
+// backUp starts a backup of a server. At the API's limit it first prunes
+// as if the new backup existed; when the policy keeps them all, the API
+// refuses the create and the server is left as it was.
+func backUp(ctx context.Context, client *vpsorg.Client, out io.Writer, serverID int64, policy vpsorg.RetentionPolicy) (*vpsorg.Backup, error) {
+	// One backup a page: Count is what the API counts against the limit,
+	// in progress and failed ones included.
+	_, resp, err := client.Backups.List(ctx, &vpsorg.BackupListOptions{
+		ServerID: serverID, Type: vpsorg.BackupTypeManual, ListOptions: vpsorg.ListOptions{PageSize: 1},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server %d: %w", serverID, err)
+	}
+	if resp.Count >= vpsorg.MaxManualBackupsPerServer {
+		res, err := client.Backups.Prune(ctx, serverID, policy, &vpsorg.PruneOptions{Upcoming: time.Now()})
+		if err != nil {
+			return nil, fmt.Errorf("server %d: make room: %w", serverID, err)
+		}
+		fmt.Fprintf(out, "server %d: at the limit of %d: deleted %d to make room\n", serverID, vpsorg.MaxManualBackupsPerServer, len(res.Dropped()))
+	}
 	b, _, err := client.Backups.Create(ctx, &vpsorg.BackupCreateRequest{
-		ServerID:    cfg.ServerID,
+		ServerID:    serverID,
 		Description: "rotation " + time.Now().UTC().Format(time.DateOnly),
 	})
 	if err != nil {
-		return fmt.Errorf("create backup of server %d: %w", cfg.ServerID, err)
+		return nil, fmt.Errorf("server %d: create backup: %w", serverID, err)
 	}
-	id := b.ID
-	fmt.Fprintf(out, "backup %d started\n", id)
-	wait := cfg.Wait
-	wait.OnProgress = func(s vpsorg.Status, elapsed time.Duration) {
-		fmt.Fprintf(out, "  backup %d: %s after %s\n", id, s, elapsed.Round(10*time.Millisecond))
-	}
-	// A failed backup ends the rotation here, before anything old is deleted.
-	if b, err = client.Backups.Wait(ctx, b, &wait); err != nil {
-		return fmt.Errorf("wait for backup %d: %w", id, err)
-	}
-	fmt.Fprintf(out, "backup %d completed\n", b.ID)
-
-	// List again rather than trust what was seen before: the API is the
-	// truth, and someone may have made or deleted a backup meanwhile.
-	if backups, err = manualBackups(ctx, client, cfg.ServerID); err != nil {
-		return err
-	}
-	if extra := len(backups) - cfg.Keep; extra > 0 {
-		fmt.Fprintf(out, "keeping the newest %d: deleting %d\n", cfg.Keep, extra)
-		if err := deleteBackups(ctx, client, out, backups[:extra]); err != nil {
-			return err
-		}
-		backups = backups[extra:]
-	}
-	fmt.Fprintf(out, "server %d keeps %d manual backups:\n", cfg.ServerID, len(backups))
-	for _, b := range backups {
-		printBackup(out, b)
-	}
-	return nil
-}
-
-// manualBackups returns a server's manual backups, oldest first. The API
-// promises no order, so they are sorted here.
-func manualBackups(ctx context.Context, client *vpsorg.Client, serverID int64) ([]*vpsorg.Backup, error) {
-	var backups []*vpsorg.Backup
-	for b, err := range client.Backups.All(ctx, &vpsorg.BackupListOptions{ServerID: serverID, Type: vpsorg.BackupTypeManual}) {
-		if err != nil {
-			return nil, fmt.Errorf("list backups of server %d: %w", serverID, err)
-		}
-		// The filter is the API's; checking again costs nothing and
-		// guarantees an automatic backup is never deleted here.
-		if b.Type == vpsorg.BackupTypeManual {
-			backups = append(backups, b)
-		}
-	}
-	slices.SortFunc(backups, func(a, b *vpsorg.Backup) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
-	return backups, nil
-}
-
-// deleteBackups deletes backups; one already gone counts as deleted.
-func deleteBackups(ctx context.Context, client *vpsorg.Client, out io.Writer, backups []*vpsorg.Backup) error {
-	for _, b := range backups {
-		if _, err := client.Backups.Delete(ctx, b.ID); err != nil && !errors.Is(err, vpsorg.ErrNotFound) {
-			return fmt.Errorf("delete backup %d: %w", b.ID, err)
-		}
-		fmt.Fprintf(out, "  deleted backup %d of %s\n", b.ID, b.CreatedAt.Format(time.DateOnly))
-	}
-	return nil
-}
-
-func printBackup(out io.Writer, b *vpsorg.Backup) {
-	fmt.Fprintf(out, "  %d  %s  %s  %s\n", b.ID, b.CreatedAt.Format("2006-01-02 15:04 MST"), b.Status, b.Description)
+	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,8 +71,8 @@ func (f *fixture) remaining(t *testing.T, kind vpsorg.BackupType) []int64 {
 	return ids
 }
 
-func testConfig(f *fixture, keep int) config {
-	return config{ServerID: f.serverID, Keep: keep, Wait: vpsorg.WaitOptions{Interval: time.Millisecond, MaxInterval: time.Millisecond}}
+func testConfig(f *fixture, policy vpsorg.RetentionPolicy) config {
+	return config{Servers: []int64{f.serverID}, Policy: policy, Wait: vpsorg.WaitOptions{Interval: time.Millisecond, MaxInterval: time.Millisecond}}
 }
 
 func TestRotation(t *testing.T) {
@@ -79,23 +80,29 @@ func TestRotation(t *testing.T) {
 	tests := []struct {
 		name     string
 		days     []int // days of the existing manual backups, in the order made
-		keep     int
+		policy   vpsorg.RetentionPolicy
 		wantDays []int // days of the old backups kept, besides today's
-		room     bool  // whether the oldest had to go before the create
+		room     bool  // whether some had to go before the create
 	}{
-		{name: "no backups yet", days: nil, keep: 7, wantDays: nil},
-		{name: "fewer than keep", days: []int{3, 1, 2}, keep: 7, wantDays: []int{1, 2, 3}},
-		{name: "keep one", days: []int{3, 1, 2}, keep: 1, wantDays: nil},
-		{name: "nine, keep seven", days: []int{9, 2, 7, 1, 5, 3, 8, 4, 6}, keep: 7, wantDays: []int{4, 5, 6, 7, 8, 9}},
-		{name: "at the limit, keep seven", days: []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, keep: 7, wantDays: []int{5, 6, 7, 8, 9, 10}, room: true},
-		{name: "at the limit, keep ten", days: []int{4, 2, 6, 8, 10, 1, 3, 5, 7, 9}, keep: 10, wantDays: []int{2, 3, 4, 5, 6, 7, 8, 9, 10}, room: true},
+		{name: "no backups yet", days: nil, policy: vpsorg.RetentionPolicy{Last: 7}, wantDays: nil},
+		{name: "fewer than kept", days: []int{3, 1, 2}, policy: vpsorg.RetentionPolicy{Last: 7}, wantDays: []int{1, 2, 3}},
+		{name: "keep one", days: []int{3, 1, 2}, policy: vpsorg.RetentionPolicy{Last: 1}, wantDays: nil},
+		{name: "nine, keep seven", days: []int{9, 2, 7, 1, 5, 3, 8, 4, 6}, policy: vpsorg.RetentionPolicy{Last: 7}, wantDays: []int{4, 5, 6, 7, 8, 9}},
+		{name: "at the limit, keep seven", days: []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, policy: vpsorg.RetentionPolicy{Last: 7}, wantDays: []int{5, 6, 7, 8, 9, 10}, room: true},
+		{name: "at the limit, keep ten", days: []int{4, 2, 6, 8, 10, 1, 3, 5, 7, 9}, policy: vpsorg.RetentionPolicy{Last: 10}, wantDays: []int{2, 3, 4, 5, 6, 7, 8, 9, 10}, room: true},
+		// Days 1 to 9 are Thursday 2 to Friday 10 January 2025, today is
+		// Friday 31 January. Daily 3 keeps today's and days 9 and 8; Weekly
+		// 3 keeps today's week, then the newest of each of the last two
+		// weeks with a backup: 10 January (day 9, which Daily has) and
+		// Sunday 5 January (day 4).
+		{name: "daily and weekly", days: []int{1, 2, 3, 4, 5, 6, 7, 8, 9}, policy: vpsorg.RetentionPolicy{Daily: 3, Weekly: 3}, wantDays: []int{4, 8, 9}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, tt.days)
 			var out strings.Builder
-			if err := run(context.Background(), f.client, &out, testConfig(f, tt.keep)); err != nil {
+			if err := run(context.Background(), f.client, &out, testConfig(f, tt.policy)); err != nil {
 				t.Fatalf("run: %v\noutput:\n%s", err, &out)
 			}
 
@@ -110,7 +117,7 @@ func TestRotation(t *testing.T) {
 			}
 			slices.Sort(keptDays)
 			if !slices.Equal(keptDays, tt.wantDays) || today != 1 {
-				t.Errorf("kept the backups of days %v and %d new ones, want days %v and today's", keptDays, today, tt.wantDays)
+				t.Errorf("kept the backups of days %v and %d new ones, want days %v and today's\n%s", keptDays, today, tt.wantDays, &out)
 			}
 			if got := f.remaining(t, vpsorg.BackupTypeAutomatic); !slices.Equal(got, f.automatic) {
 				t.Errorf("automatic backups %v, want %v untouched", got, f.automatic)
@@ -134,7 +141,8 @@ func TestFailedBackupDeletesNothing(t *testing.T) {
 		return nil
 	})
 	before := f.remaining(t, vpsorg.BackupTypeManual)
-	err := run(context.Background(), f.client, &strings.Builder{}, testConfig(f, 3))
+	var out strings.Builder
+	err := run(context.Background(), f.client, &out, testConfig(f, vpsorg.RetentionPolicy{Last: 3}))
 	if !errors.Is(err, vpsorg.ErrOperationFailed) {
 		t.Fatalf("run: got %v, want ErrOperationFailed", err)
 	}
@@ -142,19 +150,23 @@ func TestFailedBackupDeletesNothing(t *testing.T) {
 	if want := append(slices.Clone(before), next); !slices.Equal(after, want) {
 		t.Errorf("manual backups %v after a failed backup, want %v: nothing deleted", after, want)
 	}
+	if !strings.Contains(out.String(), "failed: nothing deleted") {
+		t.Errorf("output:\n%s", &out)
+	}
 }
 
-func TestKeepOutOfRange(t *testing.T) {
+func TestBadPolicy(t *testing.T) {
 	t.Parallel()
-	for _, keep := range []int{-1, 0, 11} {
+	for _, policy := range []vpsorg.RetentionPolicy{{}, {Last: -2}, {Daily: 7, Within: -time.Hour}} {
 		f := newFixture(t, []int{1})
 		before := len(f.srv.Requests())
-		err := run(context.Background(), f.client, &strings.Builder{}, testConfig(f, keep))
-		if err == nil || !strings.Contains(err.Error(), "-keep") {
-			t.Errorf("keep %d: got %v, want a -keep error", keep, err)
+		err := run(context.Background(), f.client, &strings.Builder{}, testConfig(f, policy))
+		var invalid *vpsorg.ValidationError
+		if !errors.As(err, &invalid) {
+			t.Errorf("policy %+v: got %v, want a ValidationError", policy, err)
 		}
 		if sent := len(f.srv.Requests()) - before; sent != 0 {
-			t.Errorf("keep %d: run sent %d requests, want none", keep, sent)
+			t.Errorf("policy %+v: run sent %d requests, want none", policy, sent)
 		}
 	}
 }
@@ -162,15 +174,19 @@ func TestKeepOutOfRange(t *testing.T) {
 func TestStartOnTheFake(t *testing.T) {
 	t.Setenv(vpsorg.EnvToken, "")
 	var out strings.Builder
-	if err := start(context.Background(), &out, config{Keep: 7}); err != nil {
+	if err := start(context.Background(), &out, config{Policy: vpsorg.RetentionPolicy{Last: 1, Daily: 6, Weekly: 2}}); err != nil {
 		t.Fatalf("start: %v\noutput:\n%s", err, &out)
 	}
 	first, _, _ := strings.Cut(out.String(), "\n")
 	if first != "VPSORG_API_TOKEN is not set: running against vpsorgtest, an in-process fake of the API" {
 		t.Errorf("first line %q does not say the fake is used", first)
 	}
-	for _, want := range []string{"at the limit: deleting the oldest 1", "keeping the newest 7: deleting 3", "server 12345 keeps 7 manual backups"} {
-		if !strings.Contains(out.String(), want) {
+	for _, want := range []string{
+		`server 12345: at the limit of 10: deleted [1-9] to make room`,
+		`server 12345: backup \d+ completed; kept [2-9], deleted 0`,
+		`server \d+: backup \d+ completed; kept 1, deleted 0`, // the second server's first backup
+	} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("output lacks %q:\n%s", want, &out)
 		}
 	}
