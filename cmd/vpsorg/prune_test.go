@@ -392,7 +392,7 @@ func testRetentionBadInput(t *testing.T, bin string) {
 		{append(prune, "--keep-within", "-36h"), `--keep-within "-36h": -36h is negative`},
 		{append(prune, "--keep-within", "999999999999d"), "too long"},
 		{append(prune, "--keep-last", "1", "--tz", "Mars/Olympus_Mons"), `--tz "Mars/Olympus_Mons" is not a time zone`},
-		{append(prune, "--keep-last", "x"), `invalid argument "x"`},
+		{append(prune, "--keep-last", "x"), `--keep-last "x" is not a whole number`},
 		{[]string{"snapshots", "prune", "--server", "0", "--keep-last", "1", "--yes"}, "--server 0 is not a server id"},
 		{[]string{"snapshots", "prune", "--keep-last", "1", "--yes"}, `required flag(s) "server" not set`},
 		{[]string{"backups", "prune", "--server", s.server(), "--keep-last", "1"}, "no terminal to ask on, and no --yes"},
