@@ -2,15 +2,13 @@ module github.com/vpsorg/vpsorg-go/cmd/vpsorg
 
 go 1.26.0
 
-replace github.com/vpsorg/vpsorg-go => ../..
-
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/creack/pty v1.1.24
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/vbauerster/mpb/v8 v8.16.2
-	github.com/vpsorg/vpsorg-go v0.0.0-00010101000000-000000000000
+	github.com/vpsorg/vpsorg-go v0.2.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 )
