@@ -89,6 +89,16 @@ func (a *app) loadConfig() (string, *configFile, error) {
 	return path, cfg, err
 }
 
+// loadConfigWith is loadConfig for a command about the context called
+// name: a file without it is a usage error.
+func (a *app) loadConfigWith(name string) (string, *configFile, error) {
+	path, cfg, err := a.loadConfig()
+	if err == nil {
+		_, err = findContext(path, cfg, name)
+	}
+	return path, cfg, err
+}
+
 // findContext returns the context called name; an unknown name is a
 // usage error that lists the known ones.
 func findContext(path string, cfg *configFile, name string) (*contextEntry, error) {
@@ -145,11 +155,8 @@ func newContextUseCmd(a *app) *cobra.Command {
 }
 
 func runContextUse(a *app, name string) error {
-	path, cfg, err := a.loadConfig()
+	path, cfg, err := a.loadConfigWith(name)
 	if err != nil {
-		return err
-	}
-	if _, err := findContext(path, cfg, name); err != nil {
 		return err
 	}
 	cfg.ActiveContext = name
@@ -177,11 +184,8 @@ active until "vpsorg context use" picks one.`,
 }
 
 func runContextDelete(a *app, name string) error {
-	path, cfg, err := a.loadConfig()
+	path, cfg, err := a.loadConfigWith(name)
 	if err != nil {
-		return err
-	}
-	if _, err := findContext(path, cfg, name); err != nil {
 		return err
 	}
 	cfg.Contexts = slices.DeleteFunc(cfg.Contexts, func(ctx *contextEntry) bool { return ctx.Name == name })
