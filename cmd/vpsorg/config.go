@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -71,15 +72,17 @@ func firstField(s string) string {
 	return s
 }
 
-// newClient builds the SDK client from VPSORG_API_TOKEN and the global
-// flags. A missing token is exit 4: nothing could be authorized.
+// newClient builds the SDK client from the token and API root that
+// credentials picks (VPSORG_API_TOKEN, a context) and the global flags. A
+// missing token is exit 4: nothing could be authorized.
 func (a *app) newClient() (*vpsorg.Client, error) {
-	token := strings.TrimSpace(a.getenv(vpsorg.EnvToken))
-	if token == "" {
-		return nil, &failure{err: errNoToken, hint: "set " + vpsorg.EnvToken + " to your API token", code: exitUnauthorized}
+	token, apiURL, err := a.credentials()
+	if err != nil {
+		return nil, err
 	}
+	a.apiURL = apiURL // a context's API root, when it is the one used
 	opts := []vpsorg.Option{
-		vpsorg.WithBaseURL(a.apiURL),
+		vpsorg.WithBaseURL(apiURL),
 		vpsorg.WithUserAgent("vpsorg-cli/" + cliVersion()),
 	}
 	if a.debug {
@@ -131,28 +134,59 @@ func terminalWidth(v any) int {
 	return 80
 }
 
-// redactor replaces the token in everything written through it: the SDK
-// never logs it, and this keeps a server that echoes it back from making
-// the CLI print it.
+// redactor replaces the tokens in use in everything written through it:
+// the SDK never logs them, and this keeps a server that echoes one back
+// from making the CLI print it.
 type redactor struct {
-	w      io.Writer
-	secret []byte
+	w       io.Writer
+	secrets *secrets
 }
 
-func newRedactor(w io.Writer, secret string) io.Writer {
-	secret = strings.TrimSpace(secret)
-	if len(secret) < 4 { // too short to tell from ordinary text
-		return w
-	}
-	return &redactor{w: w, secret: []byte(secret)}
+func newRedactor(w io.Writer, s *secrets) io.Writer {
+	return &redactor{w: w, secrets: s}
 }
 
 func (r *redactor) Write(p []byte) (int, error) {
-	if !bytes.Contains(p, r.secret) {
+	clean, changed := r.secrets.redact(p)
+	if !changed {
 		return r.w.Write(p)
 	}
-	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, []byte("[redacted]"))); err != nil {
+	if _, err := r.w.Write(clean); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// secrets are the tokens this run knows: VPSORG_API_TOKEN's from the
+// start, a context's once it is read. stdout's and stderr's redactors
+// share them; progress goroutines write while a token may be added.
+type secrets struct {
+	mu   sync.Mutex
+	list [][]byte
+}
+
+// add adds a token; one shorter than 4 bytes is too short to tell from
+// ordinary text, and replacing it would garble the output.
+func (s *secrets) add(secret string) {
+	secret = strings.TrimSpace(secret)
+	if len(secret) < 4 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list = append(s.list, []byte(secret))
+}
+
+// redact returns p with every token replaced by "[redacted]", and
+// whether it held any.
+func (s *secrets) redact(p []byte) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := false
+	for _, secret := range s.list {
+		if bytes.Contains(p, secret) {
+			p, changed = bytes.ReplaceAll(p, secret, []byte("[redacted]")), true
+		}
+	}
+	return p, changed
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
@@ -33,6 +34,10 @@ type app struct {
 	apiURL       string
 	debug        bool
 	pollInterval time.Duration
+
+	contextName string         // --context, VPSORG_CONTEXT
+	rootFlags   *pflag.FlagSet // the global flags, to tell a set --api-url from its default
+	secrets     *secrets       // the tokens output is cleaned of
 }
 
 // run is vpsorg with its world passed in, so tests run it in-process. It
@@ -57,12 +62,14 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // execute runs the command line under ctx; a ctx cancelled with cause
 // errInterrupted is a Ctrl-C.
 func execute(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	token := getenv(vpsorg.EnvToken)
+	secrets := &secrets{}
+	secrets.add(getenv(vpsorg.EnvToken))
 	a := &app{
 		getenv:      getenv,
 		stdin:       stdin,
-		stdout:      newRedactor(stdout, token),
-		stderr:      newRedactor(stderr, token),
+		stdout:      newRedactor(stdout, secrets),
+		stderr:      newRedactor(stderr, secrets),
+		secrets:     secrets,
 		interactive: terminal(stdin) && terminal(stderr),
 		live:        terminal(stderr),
 		width:       terminalWidth(stderr),
@@ -103,8 +110,9 @@ func newRootCmd(a *app) *cobra.Command {
 		Long: `vpsorg lists, creates, waits for, restores, deletes and prunes backups and
 snapshots of your VPS.org servers.
 
-It reads the API token from VPSORG_API_TOKEN (never from a flag) and the API
-root from VPSORG_API_URL or --api-url. Any other flag can also be set from
+It reads the API token from VPSORG_API_TOKEN (never from a flag) or from a
+context ("vpsorg context --help"), and the API root from --api-url,
+VPSORG_API_URL or the context. Any other flag can also be set from
 VPSORG_<FLAG>, such as VPSORG_OUTPUT=json; the command line wins. --yes is the
 exception: it is given per command.
 
@@ -112,6 +120,8 @@ Data goes to stdout (-o table|json|yaml, --columns, --no-header, -q for ids);
 progress, prompts and errors go to stderr. "wait ID..." waits again for what
 a --wait left running. Commands that delete or restore ask on a terminal and
 need --yes anywhere else.
+
+` + contextsHelp + `
 
 ` + exitCodesHelp,
 		Example: `  export VPSORG_API_TOKEN=...
@@ -143,19 +153,26 @@ need --yes anywhere else.
 		},
 	})
 
-	pf := root.PersistentFlags()
-	pf.StringVar(&a.apiURL, "api-url", vpsorg.DefaultBaseURL, "API root (env VPSORG_API_URL)")
-	pf.BoolVar(&a.debug, "debug", false, "log the SDK's requests and answers to stderr (never the token)")
-	pf.DurationVar(&a.pollInterval, "poll-interval", vpsorg.DefaultWaitInterval, "first delay between polls of --wait; later ones back off")
-
+	addGlobalFlags(root, a)
 	root.AddCommand(
 		newBackupsCmd(a),
 		newSnapshotsCmd(a),
 		newServersCmd(a),
+		newContextCmd(a),
 		newCompletionCmd(),
 		newVersionCmd(a),
 	)
 	return root
+}
+
+// addGlobalFlags gives root the flags every command takes.
+func addGlobalFlags(root *cobra.Command, a *app) {
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.apiURL, "api-url", vpsorg.DefaultBaseURL, "API root (env VPSORG_API_URL)")
+	pf.BoolVar(&a.debug, "debug", false, "log the SDK's requests and answers to stderr (never the token)")
+	pf.DurationVar(&a.pollInterval, "poll-interval", vpsorg.DefaultWaitInterval, "first delay between polls of --wait; later ones back off")
+	addContextFlag(root, a)
+	a.rootFlags = pf // credentials tells a set --api-url from its default
 }
 
 // group is a command that only holds subcommands. Without one it shows
