@@ -96,10 +96,21 @@ func endNothing(error) {}
 // startEach starts every observer in turn, each from the context the one
 // before returned, and returns the last context and a function that ends
 // them in the reverse order. A nil context or end from an observer is
-// passed over, so that a faulty observer cannot make a call panic.
+// passed over, so that a faulty observer cannot make a call panic. One
+// observer, the usual case, is started alone, without a list of ends.
 func startEach[R any](ctx context.Context, obs []Observer,
 	start func(o Observer, ctx context.Context) (context.Context, func(R)),
 ) (context.Context, func(R)) {
+	if len(obs) == 1 {
+		next, end := start(obs[0], ctx)
+		if next == nil {
+			next = ctx
+		}
+		if end == nil {
+			end = func(R) {}
+		}
+		return next, end
+	}
 	ends := make([]func(R), 0, len(obs))
 	for _, o := range obs {
 		next, end := start(o, ctx)
