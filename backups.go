@@ -80,7 +80,7 @@ type BackupCreateRequest struct {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*Backup, *Response, error) {
-	return listPage[Backup](ctx, s.client, "backups/", opts)
+	return listPage[Backup](ctx, s.client, "Backups.List", "backups/", opts)
 }
 
 // All yields every backup matching opts (which may be nil), fetching the
@@ -97,7 +97,7 @@ func (s *BackupsService) List(ctx context.Context, opts *BackupListOptions) ([]*
 //		fmt.Println(b.ID)
 //	}
 func (s *BackupsService) All(ctx context.Context, opts *BackupListOptions) iter.Seq2[*Backup, error] {
-	return iterateItems[Backup](ctx, s.client, "backups/", opts)
+	return iterateItems[Backup](ctx, s.client, "Backups.List", "backups/", opts)
 }
 
 // Create starts a manual backup of a server (POST /api/v1/backups/) and
@@ -139,7 +139,7 @@ func (s *BackupsService) Create(ctx context.Context, req *BackupCreateRequest) (
 	match := func(b *Backup) bool {
 		return b.Server.ID == req.ServerID && b.Type == BackupTypeManual && b.Description == req.Description
 	}
-	return createAndRecover(ctx, s.client, request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)
+	return createAndRecover(ctx, s.client, "Backups.Create", request{method: http.MethodPost, path: "backups/", body: req}, key, list, match)
 }
 
 // Delete deletes a backup for good (DELETE /api/v1/backups/{id}/); it cannot
@@ -156,5 +156,5 @@ func (s *BackupsService) Delete(ctx context.Context, backupID int64) (*Response,
 	if err := checkID("backup_id", backupID); err != nil {
 		return nil, err
 	}
-	return s.client.deleteObject(ctx, "backups/"+strconv.FormatInt(backupID, 10)+"/")
+	return s.client.deleteObject(ctx, "Backups.Delete", "backups/"+strconv.FormatInt(backupID, 10)+"/")
 }

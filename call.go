@@ -26,6 +26,12 @@ type call struct {
 	attempts int    // tries sent, 429 retries included
 	body     []byte // the last 2xx body, read whole by the try that got it
 
+	// observed is nil unless the Client has observers (observe.go): one
+	// pointer, which a call without them does not pay for, since the call
+	// still fits its allocation's size class (384 bytes; a field more
+	// would make it 416).
+	observed *observedTries
+
 	// The try layer's machinery (send.go), in the call so that one
 	// allocation holds it all.
 	trace httptrace.ClientTrace // tells wrote
@@ -59,7 +65,11 @@ func (cl *call) do(ctx context.Context, out any) (*Response, error) {
 		return nil, cl.fail(err) // an ended context sends nothing, whatever the transport
 	}
 	cl.wantBody = out != nil
-	hreq, err := cl.client.newHTTPRequest(cl.traced(ctx), cl.req)
+	ctx = cl.traced(ctx)
+	if len(cl.client.observers) > 0 {
+		cl.observed = &observedTries{ctx: ctx}
+	}
+	hreq, err := cl.client.newHTTPRequest(ctx, cl.req)
 	if err != nil {
 		return nil, cl.fail(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ type Client struct {
 	base         string // absolute, ends with "/"
 	basePath     string // base's path, for naming calls in errors
 	origin       origin
+	serverPort   int     // origin's port as a number, for observers
 	auth         *string // "Bearer <token>"; a pointer, so fmt shows an address even for a copied Client
 	userAgent    string
 	logger       *slog.Logger
@@ -53,6 +55,7 @@ type Client struct {
 	now          func() time.Time
 	recovery     bool     // look for a write's result when its answer was lost
 	handout      *handout // the objects the Client's creates returned
+	observers    []Observer
 }
 
 // NewClient returns a Client that authenticates with token. It returns an
@@ -90,7 +93,9 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		now:          cfg.now,
 		recovery:     !cfg.noRecovery,
 		handout:      newHandout(),
+		observers:    cfg.observers,
 	}
+	c.serverPort, _ = strconv.Atoi(c.origin.port) // digits: url.Parse checked them
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}

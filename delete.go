@@ -9,8 +9,11 @@ import (
 // deleteObject sends DELETE to path. When an earlier try failed
 // ambiguously (a 5xx, or a connection lost after the request was sent) and
 // a retry answers 404, that earlier try may have deleted the object: gone
-// is what was asked, so the call succeeds.
-func (c *Client) deleteObject(ctx context.Context, path string) (*Response, error) {
+// is what was asked, so the call succeeds. op names the call to observers
+// ("Backups.Delete").
+func (c *Client) deleteObject(ctx context.Context, op, path string) (_ *Response, err error) {
+	ctx, end := c.startCall(ctx, op)
+	defer func() { end(err) }()
 	cl := c.newCall(request{method: http.MethodDelete, path: path})
 	resp, err := cl.do(ctx, nil)
 	if err != nil && resp != nil && cl.ambiguous && errors.Is(err, ErrNotFound) {

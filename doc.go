@@ -59,6 +59,14 @@
 // For many objects at once, [BackupsService.WaitAll] and
 // [SnapshotsService.WaitAll] share their polls.
 //
+// # Other endpoints, tracing and metrics
+//
+// [Client.NewRequest] and [Client.Do] call an endpoint the SDK does not wrap
+// yet, with the token, retries, rate limit and errors of every call.
+// [WithObserver] tells an [Observer] about every call and each of its HTTP
+// tries; the module github.com/vpsorg/vpsorg-go/vpsorgotel makes
+// OpenTelemetry spans and metrics with it.
+//
 // # Testing
 //
 // Package vpsorgtest is an in-memory fake of the API to test code that uses

@@ -30,6 +30,7 @@ type config struct {
 	ratePerSecond float64                                          // WithRateLimit; 0 for none
 	pollSleep     func(ctx context.Context, d time.Duration) error // WithPollSleep
 	rateBurst     int
+	observers     []Observer // WithObserver, in the order given
 
 	// Test seams, set only through export_test.go: the pause between tries
 	// and between polls, and the clock the waiters read.

@@ -96,11 +96,13 @@ func (o *ListOptions) paging() *ListOptions { return o }
 
 // listPage is every service's List: it checks opts (nil: no filter),
 // returns one page of the list at path and fills the Response's Count and
-// NextPage.
-func listPage[T any, O any, F pageFilter[O]](ctx context.Context, c *Client, path string, opts F) ([]*T, *Response, error) {
+// NextPage. op names the call to observers ("Backups.List").
+func listPage[T any, O any, F pageFilter[O]](ctx context.Context, c *Client, op, path string, opts F) (_ []*T, _ *Response, err error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
+	ctx, end := c.startCall(ctx, op)
+	defer func() { end(err) }()
 	var lo ListOptions
 	if opts != nil {
 		lo = *opts.paging()
@@ -161,8 +163,9 @@ func pageNumberOf(raw string, def int) int {
 // iterateItems is every service's All: it checks opts (nil: no filter)
 // before any request, then walks every page of the list at path lazily
 // from opts' page, yielding items one by one. It works on a copy of opts,
-// which it never changes.
-func iterateItems[T identified, O any, F pageFilter[O]](ctx context.Context, c *Client, path string, opts F) iter.Seq2[*T, error] {
+// which it never changes. Each page is a call named op ("Backups.List")
+// to observers.
+func iterateItems[T identified, O any, F pageFilter[O]](ctx context.Context, c *Client, op, path string, opts F) iter.Seq2[*T, error] {
 	var o O
 	if opts != nil {
 		o = *opts
@@ -176,7 +179,7 @@ func iterateItems[T identified, O any, F pageFilter[O]](ctx context.Context, c *
 		return &q
 	}
 	return func(yield func(*T, error) bool) {
-		for env, err := range walkPages[T](ctx, c, path, F(&o).paging().Page, queryFor) {
+		for env, err := range walkPages[T](ctx, c, op, path, F(&o).paging().Page, queryFor) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -197,10 +200,11 @@ func iterateItems[T identified, O any, F pageFilter[O]](ctx context.Context, c *
 // waiters need its count and where one page ends. queryFor returns the
 // query for a page number, for lists without next links. A page is
 // yielded only after the repeated-page check, and the walk stops after the
-// first error (yielded once) or when the loop breaks.
-func walkPages[T identified](ctx context.Context, c *Client, path string, first int, queryFor func(page int) any) iter.Seq2[*envelope[T], error] {
+// first error (yielded once) or when the loop breaks. Each page is a call
+// named op to observers.
+func walkPages[T identified](ctx context.Context, c *Client, op, path string, first int, queryFor func(page int) any) iter.Seq2[*envelope[T], error] {
 	return func(yield func(*envelope[T], error) bool) {
-		w := &pageWalk[T]{c: c, path: path, first: first, page: max(first, 1), visited: map[string]bool{}}
+		w := &pageWalk[T]{c: c, op: op, path: path, first: first, page: max(first, 1), visited: map[string]bool{}}
 		for {
 			env, err := w.fetch(ctx, queryFor)
 			if err != nil {
@@ -225,6 +229,7 @@ func walkPages[T identified](ctx context.Context, c *Client, path string, first 
 // pageWalk is where a walkPages walk stands.
 type pageWalk[T identified] struct {
 	c       *Client
+	op      string // names each page's call to observers
 	path    string
 	first   int             // the page the walk began at
 	page    int             // the page to fetch next
@@ -242,7 +247,9 @@ type pageEnds struct {
 }
 
 // fetch gets the walk's next page and fails on one that repeats the last.
-func (w *pageWalk[T]) fetch(ctx context.Context, queryFor func(page int) any) (*envelope[T], error) {
+func (w *pageWalk[T]) fetch(ctx context.Context, queryFor func(page int) any) (_ *envelope[T], err error) {
+	ctx, end := w.c.startCall(ctx, w.op)
+	defer func() { end(err) }()
 	req := request{path: w.path, url: w.next}
 	if w.next == "" {
 		req.query = queryFor(w.page)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 	"time"
@@ -85,22 +86,19 @@ func (r *PruneResult[T]) objects(keep bool) []*T {
 // else an [errors.Join] of one error per failed delete, naming its backup;
 // and those of every call ([Errors]).
 func (s *BackupsService) Prune(ctx context.Context, serverID int64, policy RetentionPolicy, opts *PruneOptions) (*PruneResult[Backup], error) {
-	if err := checkPrune(serverID, policy); err != nil {
-		return nil, err
-	}
-	var candidates []*Backup
 	filter := &BackupListOptions{ServerID: serverID, Type: BackupTypeManual, ListOptions: ListOptions{PageSize: maxPageSize}}
-	for b, err := range s.All(ctx, filter) {
-		if err != nil {
-			return nil, fmt.Errorf("vpsorg: prune backups of server %d: %w", serverID, err)
-		}
+	return prune(ctx, s.client, pruneJob[Backup]{
+		op:       "Backups.Prune",
+		kind:     "backup",
+		serverID: serverID,
+		list:     func(ctx context.Context) iter.Seq2[*Backup, error] { return s.All(ctx, filter) },
 		// The filters are the API's; checking again guarantees that an
 		// automatic backup or another server's is never deleted here.
-		if b.Server.ID == serverID && b.Type == BackupTypeManual && b.Status == StatusCompleted {
-			candidates = append(candidates, b)
-		}
-	}
-	return prune(ctx, candidates, policy, opts, "backup", s.Delete)
+		candidate: func(b *Backup) bool {
+			return b.Server.ID == serverID && b.Type == BackupTypeManual && b.Status == StatusCompleted
+		},
+		del: s.Delete,
+	}, policy, opts)
 }
 
 // Prune applies policy to a server's completed snapshots (GET
@@ -110,20 +108,15 @@ func (s *BackupsService) Prune(ctx context.Context, serverID int64, policy Reten
 //
 // Errors: as [BackupsService.Prune]'s.
 func (s *SnapshotsService) Prune(ctx context.Context, serverID int64, policy RetentionPolicy, opts *PruneOptions) (*PruneResult[Snapshot], error) {
-	if err := checkPrune(serverID, policy); err != nil {
-		return nil, err
-	}
-	var candidates []*Snapshot
 	filter := &SnapshotListOptions{ServerID: serverID, ListOptions: ListOptions{PageSize: maxPageSize}}
-	for sn, err := range s.All(ctx, filter) {
-		if err != nil {
-			return nil, fmt.Errorf("vpsorg: prune snapshots of server %d: %w", serverID, err)
-		}
-		if sn.Server.ID == serverID && sn.Status == StatusCompleted {
-			candidates = append(candidates, sn)
-		}
-	}
-	return prune(ctx, candidates, policy, opts, "snapshot", s.Delete)
+	return prune(ctx, s.client, pruneJob[Snapshot]{
+		op:        "Snapshots.Prune",
+		kind:      "snapshot",
+		serverID:  serverID,
+		list:      func(ctx context.Context) iter.Seq2[*Snapshot, error] { return s.All(ctx, filter) },
+		candidate: func(sn *Snapshot) bool { return sn.Server.ID == serverID && sn.Status == StatusCompleted },
+		del:       s.Delete,
+	}, policy, opts)
 }
 
 // checkPrune refuses what a prune must not start with, before anything is
@@ -136,11 +129,46 @@ func checkPrune(serverID int64, policy RetentionPolicy) error {
 	return err
 }
 
-// prune decides over candidates, newest first, and deletes what the policy
-// drops unless it is a dry run.
-func prune[T made](ctx context.Context, candidates []*T, policy RetentionPolicy, opts *PruneOptions,
-	kind string, del func(context.Context, int64) (*Response, error),
-) (*PruneResult[T], error) {
+// pruneJob is one Prune: what it lists, which objects are candidates, how
+// one is deleted.
+type pruneJob[T made] struct {
+	op       string // "Backups.Prune", the call's name for observers
+	kind     string // "backup", for errors
+	serverID int64
+	list     func(ctx context.Context) iter.Seq2[*T, error]
+	// candidate says whether a listed object is the policy's to keep or
+	// drop: completed, and of the server and type asked for.
+	candidate func(*T) bool
+	del       func(ctx context.Context, id int64) (*Response, error)
+}
+
+// prune is every Prune: it checks its input, lists the candidates and
+// decides over them (decide), then deletes what the policy drops unless it
+// is a dry run.
+func prune[T made](ctx context.Context, c *Client, job pruneJob[T], policy RetentionPolicy, opts *PruneOptions) (_ *PruneResult[T], err error) {
+	if err := checkPrune(job.serverID, policy); err != nil {
+		return nil, err
+	}
+	ctx, end := c.startCall(ctx, job.op)
+	defer func() { end(err) }()
+	var candidates []*T
+	for it, err := range job.list(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("vpsorg: prune %ss of server %d: %w", job.kind, job.serverID, err)
+		}
+		if job.candidate(it) {
+			candidates = append(candidates, it)
+		}
+	}
+	res, o, err := decide(candidates, policy, opts)
+	if err != nil || o.DryRun {
+		return res, err
+	}
+	return res, deleteDropped(ctx, res, job.kind, parallelism(o.Parallel), job.del)
+}
+
+// decide sorts candidates newest first and decides over them.
+func decide[T made](candidates []*T, policy RetentionPolicy, opts *PruneOptions) (*PruneResult[T], PruneOptions, error) {
 	var o PruneOptions
 	if opts != nil {
 		o = *opts
@@ -157,16 +185,13 @@ func prune[T made](ctx context.Context, candidates []*T, policy RetentionPolicy,
 	}
 	decisions, err := policy.Decide(times)
 	if err != nil {
-		return nil, err
+		return nil, o, err
 	}
 	res := &PruneResult[T]{Candidates: make([]PruneCandidate[T], len(candidates))}
 	for i, c := range candidates {
 		res.Candidates[i] = PruneCandidate[T]{Object: c, RetentionDecision: decisions[i]}
 	}
-	if o.DryRun {
-		return res, nil
-	}
-	return res, deleteDropped(ctx, res, kind, parallelism(o.Parallel), del)
+	return res, o, nil
 }
 
 // parallelism is n, or DefaultPruneParallel when n is unset.

@@ -3,7 +3,9 @@ package vpsorg
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/go-querystring/query"
@@ -18,7 +20,7 @@ type request struct {
 	path   string // relative to the base URL, such as "backups/"; ignored when url is set
 	url    string // absolute URL, for following a list's "next" link
 	query  any    // a struct with `url` tags for go-querystring, or nil
-	body   any    // marshalled to JSON when non-nil
+	body   any    // marshalled to JSON when non-nil; a *handed (Client.Do) is sent as it is
 }
 
 // newHTTPRequest builds the HTTP request of req: its URL with the query,
@@ -38,25 +40,54 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request) (*retryablehtt
 			u += "?" + q
 		}
 	}
-	var body any // untyped nil without a body: a nil []byte would go out as an empty chunked body
-	if req.body != nil {
-		b, err := marshalJSON(req.body)
-		if err != nil {
-			return nil, fmt.Errorf("encode body: %w", err)
-		}
-		body = b
+	body, header, err := encodeBody(req.body)
+	if err != nil {
+		return nil, err
 	}
 	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.method, u, body)
 	if err != nil {
 		return nil, err
 	}
-	hreq.Header.Set("Authorization", *c.auth)
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
-	}
+	c.setHeaders(hreq.Header, header, body != nil)
 	return hreq, nil
+}
+
+// encodeBody returns the body to send, untyped nil for none (a nil []byte
+// would go out as an empty chunked body), and, for a request handed to
+// Client.Do, the headers it came with.
+func encodeBody(v any) (body any, header http.Header, err error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil, nil
+	case *handed:
+		if v.body == nil {
+			return nil, v.header, nil
+		}
+		return v.body, v.header, nil
+	}
+	b, err := marshalJSON(v)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode body: %w", err)
+	}
+	return b, nil, nil
+}
+
+// setHeaders sets a request's headers: from's first (those of a request
+// handed to Client.Do; nil for the SDK's own calls), then the token, in
+// place of any from held, the User-Agent, and Accept and, with a body,
+// Content-Type, unless from set them.
+func (c *Client) setHeaders(h, from http.Header, hasBody bool) {
+	for k, v := range from {
+		h[k] = slices.Clone(v)
+	}
+	h.Set("Authorization", *c.auth)
+	h.Set("User-Agent", c.userAgent)
+	if h.Get("Accept") == "" {
+		h.Set("Accept", "application/json")
+	}
+	if hasBody && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
 }
 
 // pathOf returns the URL path a request goes to, which names the call in

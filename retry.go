@@ -70,13 +70,13 @@ type verdict struct {
 // whole. An ambiguous try decides whether a DELETE's 404 means done and
 // whether a failed POST looks for its result.
 func (c *Client) judge(method string, resp *http.Response, err error, wrote bool) verdict {
-	idempotent := method != http.MethodPost
+	again := idempotent(method) // escape.go
 	if err != nil {
 		switch classifyTransportErr(err, wrote) {
 		case errNotSent:
 			return verdict{retry: true}
 		case errAmbiguous:
-			return verdict{retry: idempotent, ambiguous: true}
+			return verdict{retry: again, ambiguous: true}
 		case errFinal:
 		}
 		return verdict{}
@@ -86,7 +86,7 @@ func (c *Client) judge(method string, resp *http.Response, err error, wrote bool
 		return verdict{retry: c.retryAfterAllowed(resp)}
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return verdict{retry: idempotent && c.retryAfterAllowed(resp), ambiguous: true}
+		return verdict{retry: again && c.retryAfterAllowed(resp), ambiguous: true}
 	}
 	return verdict{}
 }

@@ -10,7 +10,7 @@ import (
 
 // The second layer of a call: its tries. go-retryablehttp makes them and
 // waits between them; the call's two hooks, beforeTry and afterTry, are
-// where it is paced and where each try is judged.
+// where it is paced, observed (observe.go) and judged.
 
 // traced returns ctx with the trace by which a try learns that its request
 // was written whole: a try that failed before that cannot have acted on
@@ -51,10 +51,15 @@ func (cl *call) send(hreq *retryablehttp.Request) (*http.Response, error) {
 // the Client's throttle (ratelimit.go). An error there is the context's,
 // and the try then fails at once, since both transports the Client sends
 // through (net/http's and userTransport) send nothing for a context that
-// has ended.
+// has ended. Then the Client's observers, if any, see the try begin
+// (observe.go).
 func (cl *call) beforeTry(_ retryablehttp.Logger, req *http.Request, _ int) {
 	cl.wrote.Store(false)
 	_ = cl.client.throttle.wait(req.Context(), cl)
+	if cl.observed != nil {
+		// req holds the last try's context on a retry; every try starts from the call's.
+		cl.startTry(cl.observed.ctx, req) //nolint:contextcheck // the call's context is req's own or its parent
+	}
 }
 
 // afterTry is the one place where a try's outcome is judged, run by
@@ -72,6 +77,9 @@ func (cl *call) afterTry(ctx context.Context, resp *http.Response, err error) (b
 		if cl.body, err = readAnswer(resp, cl.wantBody); err != nil {
 			c.debug(ctx, "reading the answer failed", cl.req, "attempts", cl.attempts, "error", err)
 		}
+	}
+	if cl.observed != nil {
+		cl.endTry(resp, err)
 	}
 	c.throttle.observe(cl, resp)
 	v := c.judge(cl.req.method, resp, err, cl.wrote.Load())

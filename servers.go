@@ -95,7 +95,7 @@ type ServerRestore struct {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*Server, *Response, error) {
-	return listPage[Server](ctx, s.client, "servers/", opts)
+	return listPage[Server](ctx, s.client, "Servers.List", "servers/", opts)
 }
 
 // All yields every server matching opts (which may be nil), fetching the
@@ -107,7 +107,7 @@ func (s *ServersService) List(ctx context.Context, opts *ServerListOptions) ([]*
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *ServersService) All(ctx context.Context, opts *ServerListOptions) iter.Seq2[*Server, error] {
-	return iterateItems[Server](ctx, s.client, "servers/", opts)
+	return iterateItems[Server](ctx, s.client, "Servers.List", "servers/", opts)
 }
 
 // Restore starts restoring a server from one of its backups (POST
@@ -145,7 +145,7 @@ func (s *ServersService) Restore(ctx context.Context, serverID int64, req *Serve
 		return nil, nil, err
 	}
 	post := request{method: http.MethodPost, path: "servers/" + strconv.FormatInt(serverID, 10) + "/restore/", body: req}
-	out, resp, err := sendWrite(ctx, s.client, post, new(ServerRestore), nil, func(ctx context.Context, _ *lostWrite) (*ServerRestore, *Response, error) {
+	out, resp, err := sendWrite(ctx, s.client, "Servers.Restore", post, new(ServerRestore), nil, func(ctx context.Context, _ *lostWrite) (*ServerRestore, *Response, error) {
 		srv, resp, err := s.client.findRestoring(ctx, serverID)
 		if err != nil || srv == nil {
 			return nil, nil, err

@@ -95,7 +95,7 @@ func validSnapshotName(name string) bool {
 //
 // [Errors]: https://pkg.go.dev/github.com/vpsorg/vpsorg-go#hdr-Errors
 func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) ([]*Snapshot, *Response, error) {
-	return listPage[Snapshot](ctx, s.client, "snapshots/", opts)
+	return listPage[Snapshot](ctx, s.client, "Snapshots.List", "snapshots/", opts)
 }
 
 // All yields every snapshot matching opts (which may be nil), fetching the
@@ -107,7 +107,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *SnapshotListOptions) 
 // [*ValidationError] for bad opts comes before any request), and an error
 // for a next link to another origin or a page the server repeats.
 func (s *SnapshotsService) All(ctx context.Context, opts *SnapshotListOptions) iter.Seq2[*Snapshot, error] {
-	return iterateItems[Snapshot](ctx, s.client, "snapshots/", opts)
+	return iterateItems[Snapshot](ctx, s.client, "Snapshots.List", "snapshots/", opts)
 }
 
 // Create starts a snapshot of a server (POST /api/v1/snapshots/) and
@@ -149,7 +149,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *SnapshotCreateReques
 		return s.List(ctx, &SnapshotListOptions{ServerID: req.ServerID, ListOptions: ListOptions{Page: page, PageSize: maxPageSize}})
 	}
 	match := func(sn *Snapshot) bool { return sn.Server.ID == req.ServerID && sn.Name == req.Name }
-	return createAndRecover(ctx, s.client, request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
+	return createAndRecover(ctx, s.client, "Snapshots.Create", request{method: http.MethodPost, path: "snapshots/", body: req}, key, list, match)
 }
 
 // Restore starts restoring a server from a snapshot (POST
@@ -178,7 +178,7 @@ func (s *SnapshotsService) Restore(ctx context.Context, snapshotID int64) (*Snap
 		return nil, nil, err
 	}
 	req := request{method: http.MethodPost, path: "snapshots/" + strconv.FormatInt(snapshotID, 10) + "/restore/"}
-	return sendWrite(ctx, s.client, req, new(SnapshotRestore), nil, func(ctx context.Context, _ *lostWrite) (*SnapshotRestore, *Response, error) {
+	return sendWrite(ctx, s.client, "Snapshots.Restore", req, new(SnapshotRestore), nil, func(ctx context.Context, _ *lostWrite) (*SnapshotRestore, *Response, error) {
 		return s.findRestore(ctx, snapshotID)
 	})
 }
@@ -222,5 +222,5 @@ func (s *SnapshotsService) Delete(ctx context.Context, snapshotID int64) (*Respo
 	if err := checkID("snapshot_id", snapshotID); err != nil {
 		return nil, err
 	}
-	return s.client.deleteObject(ctx, "snapshots/"+strconv.FormatInt(snapshotID, 10)+"/")
+	return s.client.deleteObject(ctx, "Snapshots.Delete", "snapshots/"+strconv.FormatInt(snapshotID, 10)+"/")
 }

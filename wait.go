@@ -62,6 +62,7 @@ type tracked interface {
 // poller is one object being waited for: where to look for it, and which
 // of its statuses end the wait.
 type poller[T tracked] struct {
+	op    string                                     // "Backups.Wait", the call's name for observers
 	what  string                                     // "backup 502", for errors
 	id    int64                                      // the object's id
 	list  func(context.Context) iter.Seq2[*T, error] // a listing it appears in
@@ -71,7 +72,9 @@ type poller[T tracked] struct {
 // pollUntilFinal polls p until a final status, an error or the end of
 // ctx, backing off from Interval to MaxInterval. A rate-limited poll is not
 // an error: the waiter waits what the server asked, then polls again.
-func pollUntilFinal[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (*T, error) {
+func pollUntilFinal[T tracked](ctx context.Context, c *Client, opts *WaitOptions, last *T, p poller[T]) (_ *T, err error) {
+	ctx, end := c.startCall(ctx, p.op)
+	defer func() { end(err) }()
 	o := opts.withDefaults()
 	start := c.now()
 	pace := newPacer(o)
@@ -161,8 +164,9 @@ type operation interface {
 
 // waitForOperation is Backups.Wait and Snapshots.Wait: it checks obj, then
 // polls the list of obj's server, which listServer reads, until obj is
-// completed or failed. kind ("backup") names obj's field and errors.
-func waitForOperation[T operation](ctx context.Context, c *Client, kind string, obj *T, opts *WaitOptions,
+// completed or failed. kind ("backup") names obj's field and errors, op
+// ("Backups.Wait") the call to observers.
+func waitForOperation[T operation](ctx context.Context, c *Client, op, kind string, obj *T, opts *WaitOptions,
 	listServer func(ctx context.Context, serverID int64) iter.Seq2[*T, error],
 ) (*T, error) {
 	field := kind + "_id"
@@ -180,6 +184,7 @@ func waitForOperation[T operation](ctx context.Context, c *Client, kind string, 
 		return obj, err
 	}
 	return pollUntilFinal(ctx, c, opts, obj, poller[T]{
+		op:    op,
 		what:  fmt.Sprintf("%s %d", kind, id),
 		id:    id,
 		list:  func(ctx context.Context) iter.Seq2[*T, error] { return listServer(ctx, serverID) },
@@ -197,7 +202,7 @@ func waitForOperation[T operation](ctx context.Context, c *Client, kind string, 
 // (with the last seen backup); [*ValidationError] for a nil b or an id <= 0;
 // any error of the listing, except 429, which only slows the polling.
 func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions) (*Backup, error) {
-	return waitForOperation(ctx, s.client, "backup", b, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Backup, error] {
+	return waitForOperation(ctx, s.client, "Backups.Wait", "backup", b, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Backup, error] {
 		return s.All(ctx, &BackupListOptions{ServerID: serverID})
 	})
 }
@@ -212,7 +217,7 @@ func (s *BackupsService) Wait(ctx context.Context, b *Backup, opts *WaitOptions)
 // [*ValidationError] for a nil snap or an id <= 0; any error of the
 // listing, except 429, which only slows the polling.
 func (s *SnapshotsService) Wait(ctx context.Context, snap *Snapshot, opts *WaitOptions) (*Snapshot, error) {
-	return waitForOperation(ctx, s.client, "snapshot", snap, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Snapshot, error] {
+	return waitForOperation(ctx, s.client, "Snapshots.Wait", "snapshot", snap, opts, func(ctx context.Context, serverID int64) iter.Seq2[*Snapshot, error] {
 		return s.All(ctx, &SnapshotListOptions{ServerID: serverID})
 	})
 }
@@ -237,6 +242,7 @@ func (s *ServersService) Wait(ctx context.Context, serverID int64, opts *WaitOpt
 	restoring := &ServerListOptions{Status: ServerStatusRestoring, ListOptions: page}
 	every := &ServerListOptions{ListOptions: page}
 	return pollUntilFinal(ctx, s.client, opts, nil, poller[Server]{
+		op:   "Servers.Wait",
 		what: fmt.Sprintf("server %d", serverID),
 		id:   serverID,
 		list: func(ctx context.Context) iter.Seq2[*Server, error] {

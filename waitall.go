@@ -49,6 +49,8 @@ import (
 // [*ValidationError] before anything is sent.
 func (s *BackupsService) WaitAll(ctx context.Context, backups []*Backup, opts *WaitOptions) ([]*Backup, error) {
 	return waitAll(ctx, s.client, backups, opts, fleet[Backup]{
+		op:   "Backups.WaitAll",
+		list: "Backups.List",
 		kind: "backup",
 		path: "backups/",
 		query: func(serverID int64, page int) any {
@@ -65,6 +67,8 @@ func (s *BackupsService) WaitAll(ctx context.Context, backups []*Backup, opts *W
 // and errors.
 func (s *SnapshotsService) WaitAll(ctx context.Context, snaps []*Snapshot, opts *WaitOptions) ([]*Snapshot, error) {
 	return waitAll(ctx, s.client, snaps, opts, fleet[Snapshot]{
+		op:   "Snapshots.WaitAll",
+		list: "Snapshots.List",
 		kind: "snapshot",
 		path: "snapshots/",
 		query: func(serverID int64, page int) any {
@@ -75,6 +79,8 @@ func (s *SnapshotsService) WaitAll(ctx context.Context, snaps []*Snapshot, opts 
 
 // fleet is what waitAll needs to know of one kind of object.
 type fleet[T operation] struct {
+	op    string                             // "Backups.WaitAll", the call's name for observers
+	list  string                             // "Backups.List", a page's
 	kind  string                             // "backup", for errors
 	path  string                             // the list's path
 	query func(serverID int64, page int) any // a list page: one server's, or every server's for 0
@@ -115,7 +121,7 @@ type fleetWait[T operation] struct {
 	need    int // pages of it the last walk needed to see every pending object
 }
 
-func waitAll[T operation](ctx context.Context, c *Client, objs []*T, opts *WaitOptions, f fleet[T]) ([]*T, error) {
+func waitAll[T operation](ctx context.Context, c *Client, objs []*T, opts *WaitOptions, f fleet[T]) (_ []*T, err error) {
 	if len(objs) == 0 {
 		return nil, nil
 	}
@@ -126,6 +132,8 @@ func waitAll[T operation](ctx context.Context, c *Client, objs []*T, opts *WaitO
 	if w.pending == 0 {
 		return w.results(objs), w.errors(nil)
 	}
+	ctx, end := c.startCall(ctx, f.op)
+	defer func() { end(err) }()
 	pace := newPacer(w.o)
 	for {
 		if err := c.pollSleep(ctx, pace.next()); err != nil {
@@ -219,7 +227,7 @@ func (w *fleetWait[T]) poll(ctx context.Context) error {
 // missed.
 func (w *fleetWait[T]) walkWhole(ctx context.Context) (roundPlan, error) {
 	read := 0
-	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.list, w.f.path, 1, func(page int) any { return w.f.query(0, page) }) {
 		if err != nil {
 			return roundPlan{}, err
 		}
@@ -343,7 +351,7 @@ func pagesToRead(servers []serverPages) int {
 // vanished.
 func (w *fleetWait[T]) walkServer(ctx context.Context, id int64) error {
 	g := w.servers[id]
-	for env, err := range walkPages[T](ctx, w.c, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
+	for env, err := range walkPages[T](ctx, w.c, w.f.list, w.f.path, 1, func(page int) any { return w.f.query(id, page) }) {
 		if err != nil {
 			return err
 		}

@@ -28,10 +28,13 @@ func (e *outcomeError) Is(target error) bool { return target == ErrOutcomeUnknow
 // calls find to look for its result instead of answering at once: a result
 // found makes the call a success with Response.Recovered set; nothing
 // found, or a look-up that failed, gives the POST's error, which then also
-// matches ErrOutcomeUnknown. The POST is never sent again.
-func sendWrite[T any](ctx context.Context, c *Client, req request, out *T,
+// matches ErrOutcomeUnknown. The POST is never sent again. op names the
+// call, look-up included, to observers ("Backups.Create").
+func sendWrite[T any](ctx context.Context, c *Client, op string, req request, out *T,
 	answered func(*T, error), find func(context.Context, *lostWrite) (*T, *Response, error),
-) (*T, *Response, error) {
+) (_ *T, _ *Response, err error) {
+	ctx, end := c.startCall(ctx, op)
+	defer func() { end(err) }()
 	lw := &lostWrite{start: c.now()}
 	cl := c.newCall(req)
 	resp, err := cl.do(ctx, out)
@@ -67,7 +70,7 @@ func sendWrite[T any](ctx context.Context, c *Client, req request, out *T,
 // returns is recorded as handed out, and its look-up finds the oldest
 // object of key made since the call began that no other call of this
 // Client was given.
-func createAndRecover[T made](ctx context.Context, c *Client, req request, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
+func createAndRecover[T made](ctx context.Context, c *Client, op string, req request, key objectKey, list pageFunc[T], match func(*T) bool) (*T, *Response, error) {
 	c.handout.begin(key)
 	answered := func(out *T, err error) {
 		var id int64
@@ -79,5 +82,5 @@ func createAndRecover[T made](ctx context.Context, c *Client, req request, key o
 	find := func(ctx context.Context, lw *lostWrite) (*T, *Response, error) {
 		return findMade(ctx, c, lw, key, list, match)
 	}
-	return sendWrite(ctx, c, req, new(T), answered, find)
+	return sendWrite(ctx, c, op, req, new(T), answered, find)
 }

@@ -49,7 +49,7 @@ func TestWrite(t *testing.T) {
 				return b, &Response{RequestID: "lookup-1", Count: 9, NextPage: 2}, err
 			}
 			req := request{method: http.MethodPost, path: "backups/", body: &BackupCreateRequest{ServerID: 1}}
-			got, resp, err := sendWrite(context.Background(), c, req, new(Backup), func(_ *Backup, err error) { answeredWith = err }, find)
+			got, resp, err := sendWrite(context.Background(), c, "Backups.Create", req, new(Backup), func(_ *Backup, err error) { answeredWith = err }, find)
 			checkWriteErr(t, err, tt.wantErr, tt.wantReason)
 			if postOK := tt.answers[0].status < 300; (answeredWith == nil) != postOK {
 				t.Errorf("answered with %v; the POST itself succeeded: %v", answeredWith, postOK)
