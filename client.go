@@ -20,7 +20,7 @@ import (
 const DefaultBaseURL = "https://admin.vps.org/api/v1/"
 
 // Version is the SDK's version; the default User-Agent is "vpsorg-go/" + Version.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 const defaultUserAgent = "vpsorg-go/" + Version
 

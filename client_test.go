@@ -171,7 +171,7 @@ func TestNewClientDefaults(t *testing.T) {
 	if got := c.BaseURL(); got != DefaultBaseURL {
 		t.Errorf("BaseURL = %q, want %q", got, DefaultBaseURL)
 	}
-	if want := "vpsorg-go/0.1.0"; c.userAgent != want {
+	if want := "vpsorg-go/0.2.0"; c.userAgent != want {
 		t.Errorf("User-Agent = %q, want %q", c.userAgent, want)
 	}
 	if c.http.RetryMax != 4 || c.http.RetryWaitMin != 500*time.Millisecond || c.http.RetryWaitMax != 30*time.Second {

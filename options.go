@@ -90,7 +90,7 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithUserAgent puts product (such as "myapp/1.2") before the SDK's own
-// User-Agent: "myapp/1.2 vpsorg-go/0.1.0".
+// User-Agent: "myapp/1.2 vpsorg-go/0.2.0".
 func WithUserAgent(product string) Option {
 	return func(c *config) error {
 		product = strings.TrimSpace(product)

@@ -17,9 +17,9 @@ func TestWithUserAgent(t *testing.T) {
 		product string
 		want    string // "" when NewClient must refuse product
 	}{
-		{"myapp/1.2", "myapp/1.2 vpsorg-go/0.1.0"},
-		{"  myapp/1.2  ", "myapp/1.2 vpsorg-go/0.1.0"},
-		{"myapp/1.2 (+https://example.com)", "myapp/1.2 (+https://example.com) vpsorg-go/0.1.0"},
+		{"myapp/1.2", "myapp/1.2 vpsorg-go/0.2.0"},
+		{"  myapp/1.2  ", "myapp/1.2 vpsorg-go/0.2.0"},
+		{"myapp/1.2 (+https://example.com)", "myapp/1.2 (+https://example.com) vpsorg-go/0.2.0"},
 		{"", ""},
 		{"   ", ""},
 		{"myapp/1.2\r\nX-Evil: 1", ""},
