@@ -192,7 +192,7 @@ func TestUnauthorized(t *testing.T) {
 	t.Parallel()
 	srv, inv := fake(t)
 	r := inv.with("VPSORG_API_TOKEN", "wrong-token-123").run(t, "backups", "list").expect(t, exitUnauthorized)
-	if !strings.Contains(r.stderr, "(HTTP 401, request req-") || !strings.HasSuffix(r.stderr, "; set VPSORG_API_TOKEN to a valid API token\n") {
+	if !strings.Contains(r.stderr, "(HTTP 401, request req-") || !strings.HasSuffix(r.stderr, "; the API token was refused: set VPSORG_API_TOKEN to a valid one, or give the context a new one (vpsorg context delete NAME, then vpsorg context create NAME)\n") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	before := len(srv.Requests())

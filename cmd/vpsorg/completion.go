@@ -6,7 +6,6 @@ import (
 	"iter"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,9 +84,8 @@ func completeBackupFlag(a *app) func(*cobra.Command, []string, string) ([]string
 func offerIDs[T any](ctx context.Context, a *app, list func(context.Context, *vpsorg.Client) iter.Seq2[T, error],
 	idOf func(T) int64, label func(T) string, typed []string,
 ) []string {
-	if strings.TrimSpace(a.getenv(vpsorg.EnvToken)) == "" {
-		return nil
-	}
+	// The token comes as for any command: VPSORG_API_TOKEN, or a context.
+	// Without either, newClient fails before anything is sent.
 	c, err := a.newClient()
 	if err != nil {
 		return nil

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -31,6 +34,22 @@ func testCompletionOfIDs(t *testing.T, bin string) {
 			t.Errorf("vpsorg %q: %d requests", args, n)
 		}
 	}
+	// With the token of the active context and no VPSORG_API_TOKEN: the
+	// same ids, as any command would use it.
+	home := t.TempDir()
+	if err := os.Mkdir(filepath.Join(home, "vpsorg"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf("active_context = \"fake\"\n\n[[contexts]]\nname = \"fake\"\ntoken = %q\napi_url = %q\n", f.srv.Token, f.srv.URL+"/api/v1/")
+	if err := os.WriteFile(filepath.Join(home, "vpsorg", "config.toml"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"__complete", "servers", "get", ""}
+	r := runBin(t, bin, []string{"XDG_CONFIG_HOME=" + home, "HOME=" + home}, args...).want(t, args, exitOK)
+	if want := "12345\tweb-server-01 active us-east-1\n:4\n"; r.stdout != want {
+		t.Errorf("through a context: %q, want %q; stderr %q", r.stdout, want, r.stderr)
+	}
+
 	// Without a token, or with a wrong one: no ids, no error, no request
 	// without a token. cobra's own note on stderr is all there is.
 	for _, env := range [][]string{

@@ -45,8 +45,8 @@ func applyEnv(cmd *cobra.Command, getenv func(string) string) error {
 		if v == "" {
 			return
 		}
-		if setErr := cmd.Flags().Set(f.Name, v); setErr != nil {
-			err = usageErrorf("unset it or give --"+f.Name, "%s=%q: %v", name, v, setErr)
+		if cmd.Flags().Set(f.Name, v) != nil {
+			err = usageErrorf("unset it or give --"+f.Name, "%s=%q is not %s", name, v, valueWanted(f))
 		}
 	})
 	return err

@@ -397,6 +397,12 @@ func testBadNumbers(t *testing.T, bin string) {
 			t.Errorf("vpsorg %v: %q", tc.args, r.stderr)
 		}
 	}
+	// The same from the environment, named by its variable.
+	args := []string{"backups", "list"}
+	r := runBin(t, bin, append(f.env, "VPSORG_SERVER=abc"), args...).want(t, args, exitUsage, `VPSORG_SERVER="abc" is not a whole number`)
+	if strings.Contains(r.stderr, "strconv") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("VPSORG_SERVER=abc: %q", r.stderr)
+	}
 	if n := len(f.srv.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}

@@ -86,9 +86,9 @@ func apiFailure(op string, err error, notFound string) error {
 	var apiErr *vpsorg.APIError
 	switch {
 	case errors.Is(err, vpsorg.ErrUnauthorized):
-		f.hint = "set " + vpsorg.EnvToken + " to a valid API token"
+		f.hint = "the API token was refused: set " + vpsorg.EnvToken + " to a valid one, or give the context a new one (vpsorg context delete NAME, then vpsorg context create NAME)"
 	case errors.Is(err, vpsorg.ErrForbidden):
-		f.hint = "the token in " + vpsorg.EnvToken + " is not allowed to do this"
+		f.hint = "the API token in use (" + vpsorg.EnvToken + ", or the context's) is not allowed to do this"
 	case errors.Is(err, vpsorg.ErrNotFound):
 		f.hint = notFound
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests && apiErr.RetryAfter > 0:
@@ -165,16 +165,21 @@ func flagValueError(cmd *cobra.Command, err error) error {
 		return nil
 	}
 	f := invalid.GetFlag()
-	want := "a valid value"
+	return usageErrorf("see '"+cmd.CommandPath()+" --help'", "--%s %q is not %s", f.Name, invalid.GetValue(), valueWanted(f))
+}
+
+// valueWanted says what a flag takes, in the command line's words rather
+// than its parser's.
+func valueWanted(f *pflag.Flag) string {
 	switch f.Value.Type() {
 	case "int", "int64":
-		want = "a whole number"
+		return "a whole number"
 	case "duration":
-		want = "a duration such as 90s, 30m or 2h"
+		return "a duration such as 90s, 30m or 2h"
 	case "bool":
-		want = "true or false"
+		return "true or false"
 	}
-	return usageErrorf("see '"+cmd.CommandPath()+" --help'", "--%s %q is not %s", f.Name, invalid.GetValue(), want)
+	return "a valid value"
 }
 
 // report writes err as one line: what failed, the API's message with the
