@@ -14,9 +14,25 @@ import (
 	vpsorg "github.com/vpsorg/vpsorg-go"
 )
 
-// deleteConcurrency bounds the deletes in flight: enough to prune a
-// server's backups quickly, few enough to stay clear of rate limits.
+// deleteConcurrency bounds the requests in flight of inParallel: enough to
+// prune a server's backups or rotate a fleet quickly, few enough to stay
+// clear of rate limits.
 const deleteConcurrency = 4
+
+// inParallel runs fn on every item, deleteConcurrency at a time, and
+// returns when all are done.
+func inParallel[T any](items []T, fn func(i int, item T)) {
+	var wg sync.WaitGroup
+	slot := make(chan struct{}, deleteConcurrency)
+	for i, it := range items {
+		slot <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slot }()
+			fn(i, it)
+		})
+	}
+	wg.Wait()
+}
 
 // deleteCommand is what "backups delete" and "snapshots delete" differ in.
 type deleteCommand[T any] struct {
@@ -121,21 +137,13 @@ func (a *app) deleteAll(ctx context.Context, kind string, ids []int64, del func(
 	prog := a.newProgress()
 	bar := prog.count("deleting "+kind+"s", len(ids))
 	errs := make([]error, len(ids))
-	sem := make(chan struct{}, deleteConcurrency)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			what := fmt.Sprintf("%s %d", kind, id)
-			if err := del(ctx, id); err != nil {
-				errs[i] = apiFailure("delete "+what, err, "check the id: vpsorg "+kind+"s list")
-			}
-			bar.done(what, errs[i])
-		}()
-	}
-	wg.Wait()
+	inParallel(ids, func(i int, id int64) {
+		what := fmt.Sprintf("%s %d", kind, id)
+		if err := del(ctx, id); err != nil {
+			errs[i] = apiFailure("delete "+what, err, "check the id: vpsorg "+kind+"s list")
+		}
+		bar.done(what, errs[i])
+	})
 	prog.stop()
 	return errs
 }

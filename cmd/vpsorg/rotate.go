@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -228,19 +227,9 @@ func (r *rotation) run(ctx context.Context, servers []int64) ([]*rotated, bool) 
 	return rows, false
 }
 
-// each runs fn on every row, a few at a time: enough to rotate a fleet
-// quickly, few enough to stay clear of rate limits.
+// each runs fn on every row, a few at a time (inParallel).
 func each(rows []*rotated, fn func(*rotated)) {
-	var wg sync.WaitGroup
-	slot := make(chan struct{}, deleteConcurrency)
-	for _, row := range rows {
-		slot <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slot }()
-			fn(row)
-		})
-	}
-	wg.Wait()
+	inParallel(rows, func(_ int, row *rotated) { fn(row) })
 }
 
 // makeRoom reports whether the server can take a new manual backup. At the
