@@ -125,8 +125,7 @@ func checkPrune(serverID int64, policy RetentionPolicy) error {
 	if err := checkID("server_id", serverID); err != nil {
 		return err
 	}
-	_, err := policy.Decide(nil)
-	return err
+	return policy.validate()
 }
 
 // pruneJob is one Prune: what it lists, which objects are candidates, how
